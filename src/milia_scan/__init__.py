@@ -1,0 +1,41 @@
+"""milia-scan: read a cosmetic ingredient label and explain how likely it is to clog pores and
+trigger milia.
+
+    >>> import milia_scan
+    >>> report = milia_scan.scan("Petrolatum 41%, Mineral Oil, Ceresin, Lanolin Alcohol, Glycerin")
+    >>> report.band, [h.id for h in report.hits][:2]
+    ('high', ['petrolatum', 'mineral-oil'])
+
+The pipeline, one module a step: `tokenize` (text -> tokens with spans), `match` (tokens ->
+lexicon entries), `score` (hits -> score), `scanner` (the report). Not medical advice.
+"""
+
+from ._version import __version__
+from .lexicon import Lexicon, LexiconError, load_lexicon
+from .models import Hit, LexiconEntry, Rating, Report, Source, Token
+from .normalize import normalize
+from .scanner import LabelScore, Scanner, default_scanner, scan
+
+
+def tokenize(label: str) -> list[Token]:
+    """The label's ingredient tokens (spans into `label`, normalised forms), with the bundled lexicon."""
+    return default_scanner().tokenize(label)
+
+
+__all__ = [
+    "Hit",
+    "LabelScore",
+    "Lexicon",
+    "LexiconEntry",
+    "LexiconError",
+    "Rating",
+    "Report",
+    "Scanner",
+    "Source",
+    "Token",
+    "__version__",
+    "load_lexicon",
+    "normalize",
+    "scan",
+    "tokenize",
+]

@@ -1,0 +1,205 @@
+"""The `milia-scan` command line: scan a label, browse the lexicon, explain an ingredient.
+
+I/O lives here; the work is done by the public API (`Scanner`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ._version import __version__
+
+DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
+CONTEXT_HELP = "How the product is used: rinse-off < leave-on < eye-area (thin skin)."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A mistake in the user's input: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class _Cli(click.Group):
+    """A group whose errors are one line on stderr, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            _fail("interrupted", 130)
+        except click.UsageError as exc:
+            hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            _fail(exc.format_message() + hint, 2)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()  # `milia-scan lexicon | head`: the reader left, nothing to report
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"milia-scan: error: {message}", err=True)
+    sys.exit(code)
+
+
+def scanner_options(f: F) -> F:
+    """--lexicon and --vocabulary, shared by every command that builds a scanner."""
+    f = click.option(
+        "--vocabulary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="A CSV of real INCI names (EU CosIng layout, column inci_name). Names in it are never "
+             "fuzzy-matched to a different lexicon entry, which makes look-alike rejection stricter.",
+    )(f)
+    f = click.option(
+        "--lexicon", "lexicon_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Use this lexicon directory instead of the bundled one.",
+    )(f)
+    return f
+
+
+def make_scanner(lexicon_dir: Path | None, vocabulary: Path | None) -> Any:
+    """Build a Scanner, turning bad lexicon or vocabulary files into one-line user errors."""
+    from .lexicon import LexiconError
+    from .scanner import Scanner, default_scanner
+
+    try:
+        if lexicon_dir is None and vocabulary is None:
+            return default_scanner()
+        return Scanner(lexicon_dir, vocabulary=vocabulary)
+    except (LexiconError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def read_text_input(label: str | None) -> str:
+    """The label from the argument, or from stdin for no argument or '-'."""
+    if label is not None and label != "-":
+        return label
+    stream = sys.stdin.buffer
+    if stream.isatty():
+        click.echo("Paste the label, then press Ctrl-D:", err=True)
+    data = stream.read()
+    if b"\x00" in data:
+        raise UserError("the input on stdin is binary, not text: pipe an ingredient label (UTF-8)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"the input on stdin is not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="milia-scan")
+def cli() -> None:
+    """Read a cosmetic ingredient label (INCI list) and explain how likely it is to clog pores and
+    trigger milia.
+
+    \b
+    Examples:
+      milia-scan scan "Aqua, Paraffinum Liquidum, Cera Microcristallina, Glycerin"
+      pbpaste | milia-scan scan --context eye-area
+      milia-scan scan --json "Petrolatum, Lanolin" | jq .score
+      milia-scan explain "isopropyl myristate"
+      milia-scan lexicon
+
+    Not medical advice: a screening aid based on published ingredient ratings.
+    """
+
+
+@cli.command()
+@click.argument("label", required=False)
+@click.option("--context", type=click.Choice(["leave-on", "rinse-off", "eye-area"]), default="leave-on",
+              show_default=True, help=CONTEXT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (for apps and scripts).")
+@scanner_options
+def scan(label: str | None, context: str, as_json: bool, lexicon_dir: Path | None,
+         vocabulary: Path | None) -> None:
+    """Scan one LABEL (the ingredient list as printed; quote it). With no LABEL, or '-', the label
+    is read from stdin, so a pasted multi-line label works too.
+
+    The score is 0-100 with a band (low / moderate / high). Each risk ingredient is shown as
+    written on the label, with the lexicon entry it matched, its published ratings and sources,
+    and its share of the score. Ingredients earlier in the list weigh more (INCI lists run in
+    descending concentration).
+    """
+    text = read_text_input(label)
+    report = make_scanner(lexicon_dir, vocabulary).scan(text, context=context)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        from .render import render_report
+
+        click.echo(render_report(report))
+
+
+@cli.command()
+@click.argument("id_or_name")
+@click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
+@scanner_options
+def explain(id_or_name: str, as_json: bool, lexicon_dir: Path | None, vocabulary: Path | None) -> None:
+    """Show what the lexicon knows about one ingredient: names, ratings with their sources,
+    occlusion, and why it matters. ID_OR_NAME is an entry id (see `milia-scan lexicon`) or any
+    name it goes by ("Paraffinum Liquidum", "IPM").
+    """
+    scanner = make_scanner(lexicon_dir, vocabulary)
+    entry = scanner.explain(id_or_name)
+    if entry is None:
+        raise click.ClickException(f"{id_or_name!r} is not in the lexicon (list it with `milia-scan lexicon`)")
+    if as_json:
+        click.echo(entry.model_dump_json(indent=2, by_alias=True))
+    else:
+        from .render import render_entry
+
+        click.echo(render_entry(entry, scanner.lexicon))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every entry as JSON.")
+@click.option("--lexicon", "lexicon_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Use this lexicon directory instead of the bundled one.")
+@click.pass_context
+def lexicon(ctx: click.Context, as_json: bool, lexicon_dir: Path | None) -> None:
+    """List the lexicon: every ingredient the scanner knows, with its role, occlusion and rating.
+    `milia-scan lexicon check DIR` validates a lexicon directory.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    lex = make_scanner(lexicon_dir, None).lexicon
+    if as_json:
+        click.echo(json.dumps([e.model_dump(mode="json", by_alias=True) for e in lex.entries.values()], indent=2))
+    else:
+        from .render import render_lexicon
+
+        click.echo(render_lexicon(lex))
+
+
+@lexicon.command("check")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path), required=False)
+def lexicon_check(path: Path | None) -> None:
+    """Validate a lexicon directory (default: the bundled one): schema, sources, unique names."""
+    from .lexicon import LexiconError, load_lexicon
+
+    try:
+        lex = load_lexicon(path)
+    except LexiconError as exc:
+        raise click.ClickException(str(exc)) from None
+    names = sum(len(e.names) for e in lex.entries.values())
+    click.echo(f"ok: {len(lex.entries)} entries, {names} names, {len(lex.sources)} sources, "
+               f"{len(list(lex.lookalike_names()))} look-alike names ({lex.path})")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="milia-scan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Load and validate the lexicon: TOML data files, checked once with pydantic.
+
+Layout of a lexicon directory:
+  sources.toml     [source.KEY] tables: every citation a rating or claim refers to
+  lookalikes.toml  [[group]] tables: real INCI names that must never match entry `not`
+  *.toml           [[entry]] tables, one file per family (see the header of each file)
+
+A broken file or entry is a `LexiconError` naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import LexiconEntry, LookalikeGroup, Source
+from .normalize import compact_key, match_key
+
+SOURCES_FILE = "sources.toml"
+LOOKALIKES_FILE = "lookalikes.toml"
+
+
+class LexiconError(ValueError):
+    """The lexicon data is invalid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated lexicon: entries by id, sources by key, and look-alike names."""
+
+    entries: Mapping[str, LexiconEntry]
+    sources: Mapping[str, Source]
+    lookalikes: tuple[LookalikeGroup, ...]
+    path: str = ""
+    # match key -> entry id, for every name of every entry
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, id_or_name: str) -> LexiconEntry | None:
+        """Find an entry by id or by any of its names (case and punctuation ignored)."""
+        if id_or_name in self.entries:
+            return self.entries[id_or_name]
+        eid = self.names.get(match_key(id_or_name))
+        return self.entries[eid] if eid else None
+
+    def lookalike_names(self) -> Iterable[str]:
+        for g in self.lookalikes:
+            yield from g.names
+        for e in self.entries.values():
+            yield from e.lookalikes
+
+
+def default_lexicon_path() -> Path:
+    """The lexicon shipped with the package (inside the wheel), or the checkout's `lexicon/`."""
+    packaged = resources.files("milia_scan") / "lexicon"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "lexicon"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load and validate a lexicon directory (default: the bundled one).
+
+    Raises `LexiconError` with the file and entry at fault.
+    """
+    root = Path(path) if path is not None else default_lexicon_path()
+    if not root.is_dir():
+        raise LexiconError(f"lexicon directory not found: {root}")
+    return _load(root.resolve())
+
+
+@lru_cache(maxsize=8)
+def _load(root: Path) -> Lexicon:
+    sources: dict[str, Source] = {}
+    src_path = root / SOURCES_FILE
+    if src_path.exists():
+        for key, table in _read_toml(src_path).get("source", {}).items():
+            try:
+                sources[key] = Source(key=key, **table)
+            except (ValidationError, TypeError) as exc:
+                msg = _describe(exc) if isinstance(exc, ValidationError) else str(exc)
+                raise LexiconError(f"{SOURCES_FILE}: source {key!r}: {msg}") from None
+
+    entries: dict[str, LexiconEntry] = {}
+    where: dict[str, str] = {}
+    files = sorted(p for p in root.glob("*.toml") if p.name not in (SOURCES_FILE, LOOKALIKES_FILE))
+    if not files:
+        raise LexiconError(f"{root}: no entry files (*.toml) found")
+    for file in files:
+        data = _read_toml(file)
+        unknown = set(data) - {"entry"}
+        if unknown:
+            raise LexiconError(f"{file.name}: unexpected top-level keys {sorted(unknown)}")
+        for i, raw in enumerate(data.get("entry", [])):
+            label = f"{file.name}: entry {raw.get('id', f'#{i + 1}')!r}"
+            try:
+                entry = LexiconEntry(**raw)
+            except ValidationError as exc:
+                raise LexiconError(f"{label}: {_describe(exc)}") from None
+            if entry.id in entries:
+                raise LexiconError(f"{label}: duplicate id (also in {where[entry.id]})")
+            for key in _cited(entry):
+                if key not in sources:
+                    raise LexiconError(f"{label}: source {key!r} is not in {SOURCES_FILE}")
+            entries[entry.id] = entry
+            where[entry.id] = file.name
+
+    groups: list[LookalikeGroup] = []
+    la_path = root / LOOKALIKES_FILE
+    if la_path.exists():
+        for i, raw in enumerate(_read_toml(la_path).get("group", [])):
+            label = f"{LOOKALIKES_FILE}: group {raw.get('not', f'#{i + 1}')!r}"
+            try:
+                group = LookalikeGroup(**raw)
+            except ValidationError as exc:
+                raise LexiconError(f"{label}: {_describe(exc)}") from None
+            if group.not_ not in entries:
+                raise LexiconError(f"{label}: `not` names no entry id")
+            if group.source not in sources:
+                raise LexiconError(f"{label}: source {group.source!r} is not in {SOURCES_FILE}")
+            groups.append(group)
+
+    names = _name_index(entries, where)
+    lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names)
+    for name in lex.lookalike_names():
+        for key in (match_key(name), compact_key(name)):
+            if key in names or key in _compact_index(names):
+                raise LexiconError(
+                    f"look-alike {name!r} is also a name of entry {names.get(key) or _compact_index(names)[key]!r}"
+                )
+    return lex
+
+
+def _cited(entry: LexiconEntry) -> list[str]:
+    keys = [r.source for r in entry.comedogenic]
+    if entry.occlusion_source:
+        keys.append(entry.occlusion_source)
+    if entry.helpful_source:
+        keys.append(entry.helpful_source)
+    return keys
+
+
+def _name_index(entries: Mapping[str, LexiconEntry], where: Mapping[str, str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for entry in entries.values():
+        for name in entry.names:
+            key = match_key(name)
+            if not key:
+                raise LexiconError(f"{where[entry.id]}: entry {entry.id!r}: empty name {name!r}")
+            other = names.get(key)
+            if other is not None and other != entry.id:
+                raise LexiconError(
+                    f"{where[entry.id]}: entry {entry.id!r}: name {name!r} also belongs to {other!r}"
+                )
+            names[key] = entry.id
+    return names
+
+
+def _compact_index(names: Mapping[str, str]) -> dict[str, str]:
+    return {compact_key(k): v for k, v in names.items()}

@@ -1,0 +1,199 @@
+"""Pydantic models: the lexicon's schema and the public result types.
+
+Lexicon models validate data files at load time; result models are what `scan()` returns.
+Result models are built with `model_construct` on the hot path (their values come from our own
+code, already checked), so validation cost is paid only where data enters from outside.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Context = Literal["leave-on", "rinse-off", "eye-area"]
+Band = Literal["low", "moderate", "high"]
+Role = Literal["risk", "helpful"]
+Occlusion = Literal["occlusive", "film-forming", "none"]
+
+CONTEXTS: tuple[str, ...] = ("leave-on", "rinse-off", "eye-area")
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SOURCE_KEY = _ID
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+class Source(_Strict):
+    """A citable source behind a rating or a claim (an entry of `lexicon/sources.toml`)."""
+
+    key: str
+    title: str
+    kind: Literal["paper", "review", "book", "list", "database", "regulatory", "guidance"]
+    url: str | None = None
+    note: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not _SOURCE_KEY.match(v):
+            raise ValueError(f"source key {v!r} must be kebab-case")
+        return v
+
+
+class Rating(_Strict):
+    """One published comedogenic rating (0-5), exactly as one source gives it.
+
+    Sources disagree; each value is kept with its source rather than averaged.
+    A range such as "0-2" is `rating=0, rating_max=2`.
+    """
+
+    rating: int = Field(ge=0, le=5)
+    rating_max: int | None = Field(default=None, ge=0, le=5)
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Rating:
+        if self.rating_max is not None and self.rating_max < self.rating:
+            raise ValueError(f"rating_max {self.rating_max} is below rating {self.rating}")
+        return self
+
+    @property
+    def value(self) -> float:
+        """The rating as one number: the midpoint of a range."""
+        return self.rating if self.rating_max is None else (self.rating + self.rating_max) / 2
+
+    def __str__(self) -> str:
+        r = str(self.rating) if self.rating_max is None else f"{self.rating}-{self.rating_max}"
+        return f"{r}/5 ({self.source})"
+
+
+class LexiconEntry(_Strict):
+    """One ingredient the scanner knows: a risk (occlusive / comedogenic) or a helpful active."""
+
+    id: str
+    inci: str
+    synonyms: tuple[str, ...] = ()
+    role: Role
+    family: str
+    occlusion: Occlusion = "none"
+    occlusion_source: str | None = None
+    comedogenic: tuple[Rating, ...] = ()
+    unrated: str | None = None
+    helpful_source: str | None = None
+    note: str
+    lookalikes: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"id {v!r} must be kebab-case (a-z, 0-9, single hyphens)")
+        return v
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"family {v!r} must be kebab-case")
+        return v
+
+    @model_validator(mode="after")
+    def _sourced(self) -> LexiconEntry:
+        if self.occlusion != "none" and not self.occlusion_source:
+            raise ValueError(f"occlusion {self.occlusion!r} needs an occlusion_source")
+        if not self.comedogenic and not self.unrated:
+            raise ValueError("no comedogenic rating: say why in `unrated` (e.g. none published)")
+        if self.role == "helpful" and not self.helpful_source:
+            raise ValueError("a helpful entry needs a helpful_source")
+        if self.role == "risk" and self.occlusion == "none" and not self.comedogenic:
+            raise ValueError("a risk entry needs a published rating or an occlusion claim")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name that identifies this entry: the INCI name first, then synonyms."""
+        return (self.inci, *self.synonyms)
+
+    @property
+    def rating(self) -> float | None:
+        """The rating the scorer uses: the median of the published values (robust to one outlier)."""
+        if not self.comedogenic:
+            return None
+        vals = sorted(r.value for r in self.comedogenic)
+        mid = len(vals) // 2
+        return vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+
+
+class LookalikeGroup(_Strict):
+    """Real INCI names that resemble an entry but are different substances."""
+
+    not_: str = Field(alias="not")
+    names: tuple[str, ...]
+    source: str
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- results
+
+
+class Token(BaseModel):
+    """One ingredient as found in the label.
+
+    `text` is exactly `label[start:end]`; `normalized` is the match key (idempotent).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+    position: int
+    normalized: str
+    may_contain: bool = False
+    section: Literal["ingredients", "active", "inactive"] = "ingredients"
+
+
+class Hit(BaseModel):
+    """A token matched to a lexicon entry, with its share of the score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    text: str
+    start: int
+    end: int
+    position: int
+    confidence: float
+    contribution: float
+    role: Role
+    family: str
+    matched: str
+    method: Literal["exact", "fuzzy"]
+    occlusion: Occlusion
+    rating: float | None
+    ratings: tuple[str, ...]
+    why: str
+
+
+class Report(BaseModel):
+    """The result of scanning one label."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int
+    band: Band
+    context: Context
+    hits: tuple[Hit, ...]
+    helpful: tuple[Hit, ...]
+    ingredients: tuple[Token, ...]
+    unrecognised: tuple[Token, ...]
+    disclaimer: str = "Not medical advice: a screening aid based on published ingredient ratings."

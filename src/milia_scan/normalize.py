@@ -1,0 +1,78 @@
+"""Token text -> match keys. Pure functions; each key function is idempotent.
+
+`match_key` is the normalised form shown in reports and used for exact lookup.
+`compact_key` drops everything but letters and digits ("Laureth 4" == "Laureth-4").
+`ocr_key` undoes common OCR confusions (rn->m, a 0 or 1 inside a word) for the fuzzy stage.
+Offsets never come from these strings: spans always point into the original label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that carry no meaning in a name: zero-width, soft hyphen, BOM, marks.
+_DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad®™©"), None)
+# Dashes and slashes of other scripts -> ASCII.
+_DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
+_SLASHES = {ord(c): "/" for c in "\u2044\u2215\uff0f\\"}
+_TRANS = {**_DROP, **_DASHES, **_SLASHES}
+
+_PERCENT = re.compile(r"(?<![\w.,])(?:<\s*)?\d+(?:[.,]\d+)?\s*%")
+_NANO = re.compile(r"[\[(]\s*nano\s*[\])]")
+_NOT_NAME = re.compile(r"[^\w\s\-/',.]|_")  # \w keeps letters and digits of every script
+_LOOSE_PUNCT = re.compile(r"(?<!\d)[,.](?!\d)|(?<=\d)[,.](?!\d)|(?<!\d)[,.](?=\d)|'")
+_AROUND = re.compile(r"\s*([-/])\s*")
+_SPACES = re.compile(r"\s+")
+# Pharmacopoeia grades after a name ("Petrolatum USP") are not part of the substance's identity.
+_GRADE = re.compile(r"(?:\s(?:usp|nf|bp|ep|jp|fcc|ph\s?eur))+$")
+_EDGES = "-/ ,."
+
+_OCR_DIGIT = re.compile(r"(?<=[a-z])[01](?=[a-z])")
+_OCR_DIGIT_MAP = {"0": "o", "1": "l"}
+
+
+def _strip_accents(s: str) -> str:
+    if s.isascii():
+        return s
+    decomposed = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def match_key(text: str) -> str:
+    """Normalise an ingredient name for exact lookup.
+
+    Case, accents, width, zero-width characters, percentages, footnote marks, brackets and
+    spacing are folded away; hyphens, slashes and digits are kept because they are part of an
+    INCI name's identity (Laureth-4 vs Laureth-7).
+
+    >>> match_key("Cocos Nucifera (Coconut) Oil*")
+    'cocos nucifera coconut oil'
+    >>> match_key("PETROLATUM 41 %")
+    'petrolatum'
+    """
+    s = unicodedata.normalize("NFKC", text).translate(_TRANS)
+    s = _strip_accents(s.casefold())
+    s = _NANO.sub(" ", s)
+    s = _PERCENT.sub(" ", s)
+    s = _NOT_NAME.sub(" ", s)
+    s = _LOOSE_PUNCT.sub(" ", s)
+    s = _AROUND.sub(r"\1", s)
+    s = _SPACES.sub(" ", s).strip(_EDGES)
+    return _GRADE.sub("", s).strip(_EDGES)
+
+
+def compact_key(text: str) -> str:
+    """Letters and digits only: catches missing, doubled or stray spaces and hyphens."""
+    return "".join(c for c in match_key(text) if c.isalnum())
+
+
+def ocr_key(key: str) -> str:
+    """Undo common OCR confusions in a match key (applied to both sides of a comparison)."""
+    key = _OCR_DIGIT.sub(lambda m: _OCR_DIGIT_MAP[m.group()], key)
+    return key.replace("rn", "m")
+
+
+def normalize(text: str) -> str:
+    """The public name for `match_key`: the normalised form of one ingredient."""
+    return match_key(text)

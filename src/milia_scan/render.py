@@ -1,0 +1,72 @@
+"""Plain-text rendering of reports and lexicon entries for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .lexicon import Lexicon
+from .models import LexiconEntry, Report
+
+DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
+_BAND_TEXT = {
+    "low": "low: little in this label is linked to clogged pores or milia",
+    "moderate": "moderate: some ingredients are linked to clogged pores or milia",
+    "high": "high: heavy occlusive or comedogenic ingredients near the top of the list",
+}
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent)
+
+
+def render_report(report: Report) -> str:
+    lines = [f"Score {report.score}/100 ({_BAND_TEXT[report.band]}); context: {report.context}", ""]
+    if report.hits:
+        lines.append("Risk ingredients, in label order:")
+        for h in report.hits:
+            written = f"{h.text!r}" if h.text != h.name else h.name
+            lines.append(f"  {h.position + 1:>2}. {written} -> {h.name} [{h.id}]  +{h.contribution:g}")
+            lines.append(_wrap(h.why, "      "))
+    else:
+        lines.append("No risk ingredients found.")
+    if report.helpful:
+        lines += ["", "Helpful actives (reported, not subtracted from the score):"]
+        for h in report.helpful:
+            lines.append(f"  {h.position + 1:>2}. {h.text} -> {h.name} [{h.id}]")
+    if report.unrecognised:
+        names = ", ".join(t.text.replace("\n", " ") for t in report.unrecognised)
+        lines += ["", f"Not in the lexicon, not assessed ({len(report.unrecognised)}):", _wrap(names, "  ")]
+    lines += ["", f"{len(report.ingredients)} ingredients read. {DISCLAIMER}"]
+    return "\n".join(lines)
+
+
+def render_entry(e: LexiconEntry, lex: Lexicon) -> str:
+    lines = [f"{e.inci} [{e.id}]: {e.role}, family {e.family}"]
+    if e.synonyms:
+        lines.append(_wrap("Also written: " + ", ".join(e.synonyms), ""))
+    lines.append(f"Occlusion: {e.occlusion}" + (f" ({e.occlusion_source})" if e.occlusion_source else ""))
+    if e.comedogenic:
+        lines.append("Published comedogenic ratings (0-5), each as its source gives it:")
+        lines += [f"  {r}" + (f"  note: {r.note}" if r.note else "") for r in e.comedogenic]
+        lines.append(f"  the score uses the median: {e.rating:g}")
+    else:
+        lines.append(f"Comedogenic rating: none ({e.unrated})")
+    lines += ["", _wrap(e.note, "")]
+    cited = {r.source for r in e.comedogenic} | {s for s in (e.occlusion_source, e.helpful_source) if s}
+    if cited:
+        lines += ["", "Sources:"]
+        for key in sorted(cited):
+            src = lex.sources[key]
+            lines.append(_wrap(f"{key}: {src.title}" + (f" <{src.url}>" if src.url else ""), "  "))
+    return "\n".join(lines)
+
+
+def render_lexicon(lex: Lexicon) -> str:
+    rows = [("id", "INCI name", "role", "occlusion", "rating")]
+    for e in sorted(lex.entries.values(), key=lambda e: (e.role, e.family, e.id)):
+        rating = "-" if e.rating is None else f"{e.rating:g}"
+        rows.append((e.id, e.inci, e.role, e.occlusion, rating))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4] for r in rows]
+    out.append(f"\n{len(lex.entries)} entries. `milia-scan explain ID` shows names, ratings and sources.")
+    return "\n".join(out)

@@ -1,0 +1,63 @@
+"""Hits -> a 0-100 score with each hit's contribution. Pure functions; see docs/scoring.md.
+
+Per risk ingredient i:
+  weight  w_i = max(occlusion weight, median published comedogenic rating / 5)
+  place   p_i = max(FLOOR, 0.5 ** (k_i / HALF_LIFE)), k_i = ingredients before it that are neither
+                risks nor helpful actives (INCI lists run in descending concentration)
+  share   a_i = min(CAP, MAX_SINGLE * context multiplier * w_i * p_i)
+Score = 100 * (1 - prod(1 - a_i)): each risk adds independent evidence, so adding one never
+lowers the score, and moving one earlier never lowers it (k_i only counts other ingredients).
+Contributions split the score in proportion to -ln(1 - a_i), so they add up to the score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from .models import LexiconEntry
+
+HALF_LIFE = 5.0
+FLOOR = 0.2  # past ~10 ingredients (below ~1%) the order is free, so position stops counting
+MAX_SINGLE = 0.75  # one ingredient alone cannot make a product certain to clog
+CAP = 0.99
+OCCLUSION_WEIGHT = {"occlusive": 0.9, "film-forming": 0.3, "none": 0.0}
+CONTEXT_MULTIPLIER = {"rinse-off": 0.35, "leave-on": 1.0, "eye-area": 1.3}
+BANDS = ((50, "high"), (20, "moderate"), (0, "low"))
+
+
+class Scored(NamedTuple):
+    score: int
+    band: str
+    contributions: list[float]  # aligned with the input risks; 0.0 for repeats
+
+
+def risk_weight(entry: LexiconEntry) -> float:
+    """How strongly one ingredient is linked to clogged pores and milia, 0-1."""
+    rating = entry.rating
+    return max(OCCLUSION_WEIGHT[entry.occlusion], (rating or 0.0) / 5.0)
+
+
+def position_factor(others_before: int) -> float:
+    return max(FLOOR, 0.5 ** (others_before / HALF_LIFE))
+
+
+def band_for(score: float) -> str:
+    return next(name for threshold, name in BANDS if score >= threshold)
+
+
+def score_risks(risks: Sequence[tuple[float, int]], context: str = "leave-on") -> Scored:
+    """Score risk hits given as (weight, others_before), in label order.
+
+    A repeated ingredient (the same weight and entry again later) should be passed only once; the
+    caller gives repeats weight 0.
+    """
+    mult = CONTEXT_MULTIPLIER[context]
+    shares = [min(CAP, MAX_SINGLE * mult * w * position_factor(k)) for w, k in risks]
+    logs = [-math.log1p(-a) for a in shares]
+    total = sum(logs)
+    raw = 100.0 * -math.expm1(-total)  # = 100 * (1 - prod(1 - a_i))
+    score = int(round(raw))
+    contributions = [round(score * lg / total, 2) if total > 0 else 0.0 for lg in logs]
+    return Scored(score, band_for(score), contributions)

@@ -1,0 +1,266 @@
+"""Raw label text -> ordered ingredient tokens with spans into the original text.
+
+Steps, each on offsets into the unchanged input (so `label[start:end]` is always the token):
+  1. sections: find "Ingredients:"-style headers (several languages) and US Drug Facts headings;
+     keep the ingredient sections, drop marketing copy before them and "Directions:" after.
+  2. brackets: pair (), [], {}; unmatched ones are noise.
+  3. split each section on separators outside brackets: , ; • · 、 ， and line breaks when the
+     list has no other separator ("1,2-Hexanediol" keeps its comma).
+  4. "May contain" / "+/-" markers split too, and flag what follows.
+  5. a bracket holding a list ("Parfum (Limonene, Linalool)") becomes sub-tokens; one holding a
+     single name ("Aqua (Water)") stays in the token as a synonym for the matcher.
+  6. trim each token's edges: percentages, footnote marks, bullets, trailing periods, unmatched
+     brackets; drop footnote legends ("*organic ingredient").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from .normalize import match_key
+
+
+class Span(NamedTuple):
+    """A token as offsets into the label, before matching (lean: the bulk path uses these)."""
+
+    start: int
+    end: int
+    may_contain: bool
+    section: str  # "ingredients" | "active" | "inactive"
+
+
+# --------------------------------------------------------------------------- patterns
+
+_INGREDIENT_WORDS = (
+    r"ingr[eé]dients?|ingredientes|ingredienti|ingredi[eë]nten|ingredienser|inhaltsstoffe|"
+    r"zutaten|sk[łl]adniki|composition|composici[oó]n|inci|成分|全成分|성분"
+)
+_HEADER = re.compile(
+    rf"""(?ix)
+    (?P<drug>\bdrug\s+facts(?:\s*\(continued\))?)
+  | (?P<active>\bactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?(?:[ \t]*purposes?\b(?:\s*[:：])?)?)
+  | (?P<inactive>\binactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?)
+  | (?P<ingr>(?:\b(?:full|complete|key|other)\s+)?(?:\b(?:{_INGREDIENT_WORDS}))(?:\s+list)?
+        (?:\s*/\s*(?:{_INGREDIENT_WORDS}))*\s*[:：])
+  | (?P<stop>\b(?:directions(?:\s+for\s+use)?|how\s+to\s+use|warnings?|cautions?|precautions|
+        usage|storage|other\s+information|questions(?:\s+or\s+comments)?\??|mode\s+d['’]emploi|
+        anwendung|pr[ée]cautions\s+d['’]emploi)\s*[:：])
+""",
+)
+# Drug Facts headings that end a section even without a colon (only in a Drug Facts layout).
+_DRUG_STOP = re.compile(
+    r"(?im)^[ \t]*(?:purposes?|uses?|warnings?|directions|other\s+information|"
+    r"questions(?:\s+or\s+comments)?\??|do\s+not\s+use|stop\s+use|keep\s+out\s+of\s+reach)\b"
+)
+_MAY = re.compile(
+    r"""(?ix)
+    (?:\[\s*|\(\s*)?
+    (?:may\s+contain|peut\s+contenir|kann\s+enthalten|puede\s+contener|pu[oò]\s+contenere|
+       mag\s+bevatten|\+\s*/\s*-|±)
+    (?:\s*(?:\(\s*\+\s*/\s*-\s*\)|\[\s*\+\s*/\s*-\s*\]))?
+    \s*[:：]?
+    """
+)
+_LIST_SEPS = ",;、，；•·●▪◦∙|"
+# A comma between digits is part of a name ("1,2-Hexanediol"); a period before a footnote mark
+# ends the list ("Mica. *Organic ingredient").
+_SEP_CORE = r"[;、，；•·●▪◦∙|]|,(?!(?<=\d,)\d)|\.(?=\s*[*†‡¹²³])"
+_SEP = re.compile(_SEP_CORE + r"|\r?\n|\r|\u2028|\u2029")
+_SEP_NO_NL = re.compile(_SEP_CORE)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_AND = re.compile(r"(?i)\(\s*(?:and|et|und|y|e)\s*\)")
+
+_JUNK = set(" \t\n\r\f\v\u00a0\u2007\u202f\u3000\u200b\u200c\u200d\u2060\ufeff*†‡§°^#\"'“”‘’.:-–—_~=+>")
+_JUNK_LEAD = _JUNK - {"."} | {"."}
+_PCT_END = re.compile(r"(?:\(\s*<?\s*\d+(?:[.,]\d+)?\s*%\s*\)|<?\s*\d+(?:[.,]\d+)?\s*%)\s*$")
+_PCT = re.compile(r"<?\s*\d+(?:[.,]\d+)?\s*%")
+_LEGEND = re.compile(
+    r"(?i)^[*†‡°¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?"
+    r"(?:organic|biologique|bio\b|natural|naturally|ingredients?\s+(?:from|of)|issus?\s+de|aus\s+kontroll)"
+)
+_SOFT_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r?\n|\r)[ \t]*(?=[a-z])")
+_HARD_HYPHEN_BREAK = re.compile(r"-[ \t]*(?:\r?\n|\r)[ \t]*")
+_HYPHEN_NL = re.compile(r"-[ \t]*$")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _sections(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) regions that hold ingredient lists; the whole text if no header."""
+    marks = [(m.start(), m.end(), m.lastgroup or "") for m in _HEADER.finditer(text)]
+    drug = any(k in ("drug", "active", "inactive") for _, _, k in marks)
+    if drug:
+        marks += [(m.start(), m.end(), "stop") for m in _DRUG_STOP.finditer(text)]
+        marks.sort()
+    if not any(k in ("ingr", "active", "inactive") for _, _, k in marks):
+        return [(0, len(text), "ingredients")]
+    out: list[tuple[int, int, str]] = []
+    for i, (_, end, kind) in enumerate(marks):
+        if kind not in ("ingr", "active", "inactive"):
+            continue
+        nxt = next((s for s, _, _ in marks[i + 1 :] if s >= end), len(text))
+        section = {"ingr": "ingredients"}.get(kind, kind)
+        out.append((end, nxt, section))
+    return out
+
+
+# --------------------------------------------------------------------------- brackets
+
+
+def _pairs(text: str, start: int, end: int) -> dict[int, int]:
+    """Matched bracket pairs within [start, end): open index -> close index (and back)."""
+    pairs: dict[int, int] = {}
+    stack: list[tuple[int, str]] = []
+    for m in _BRACKETS.finditer(text, start, end):
+        ch, i = m.group(), m.start()
+        if ch in _OPEN:
+            stack.append((i, _OPEN[ch]))
+            continue
+        # close: pop to the nearest matching opener; openers skipped over stay unmatched
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k][1] == ch:
+                o = stack[k][0]
+                pairs[o] = i
+                pairs[i] = o
+                del stack[k:]
+                break
+    return pairs
+
+
+def _top_intervals(pairs: dict[int, int]) -> list[tuple[int, int]]:
+    """Outermost bracket intervals, sorted."""
+    out: list[tuple[int, int]] = []
+    for o in sorted(k for k, v in pairs.items() if k < v):
+        if out and o < out[-1][1]:
+            continue
+        out.append((o, pairs[o]))
+    return out
+
+
+def _inside(pos: int, tops: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and tops[i][0] < pos < tops[i][1]
+
+
+# --------------------------------------------------------------------------- trimming
+
+
+def _trim(text: str, a: int, b: int, pairs: dict[int, int]) -> tuple[int, int]:
+    """Shrink [a, b) past junk, unmatched brackets and percentages at either edge."""
+    while True:
+        while a < b and (text[a] in _JUNK_LEAD or _unmatched(text, a, a, b, pairs)):
+            a += 1
+        while a < b and (text[b - 1] in _JUNK or _unmatched(text, b - 1, a, b, pairs)):
+            b -= 1
+        if a >= b:
+            return a, a
+        m = _PCT_END.search(text, a, b)
+        if m is None or m.start() == a:
+            if m is not None:  # the token is only a percentage
+                return a, a
+            return a, b
+        b = m.start()
+
+
+def _unmatched(text: str, i: int, a: int, b: int, pairs: dict[int, int]) -> bool:
+    if text[i] not in "()[]{}":
+        return False
+    j = pairs.get(i)
+    return j is None or not (a <= j < b)
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+def _split(text: str, a: int, b: int, seps: re.Pattern[str], tops: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    starts = [o for o, _ in tops]
+    parts: list[tuple[int, int]] = []
+    cur = a
+    for m in seps.finditer(text, a, b):
+        p = m.start()
+        if _inside(p, tops, starts):
+            continue
+        if text[p] in "\r\n" and _HYPHEN_NL.search(text, cur, p):
+            continue  # "Petro-\nlatum": a word hyphenated across the break
+        parts.append((cur, p))
+        cur = m.end()
+    parts.append((cur, b))
+    return parts
+
+
+def _segments(text: str, a: int, b: int, pairs: dict[int, int], nl_splits: bool) -> list[tuple[int, int]]:
+    """Split [a, b) on separators outside brackets, expanding bracketed sub-lists."""
+    tops = [(o, c) for o, c in _top_intervals({k: v for k, v in pairs.items() if a <= k < b})]
+    seps = _SEP if nl_splits else _SEP_NO_NL
+    out: list[tuple[int, int]] = []
+    for s, e in _split(text, a, b, seps, tops):
+        out.extend(_expand(text, s, e, pairs, tops, seps))
+    return out
+
+
+def _expand(
+    text: str, s: int, e: int, pairs: dict[int, int], tops: list[tuple[int, int]], seps: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """One depth-0 segment -> tokens: "(and)" blends split; a bracketed list becomes sub-tokens."""
+    inner = [(o, c) for o, c in tops if s <= o and c < e]
+    for o, c in inner:
+        if _AND.fullmatch(text, o, c + 1):
+            return _expand(text, s, o, pairs, tops, seps) + _expand(text, c + 1, e, pairs, tops, seps)
+    for o, c in inner:
+        if _sub_seps(text, o + 1, c, pairs, seps):
+            sub_pairs = {k: v for k, v in pairs.items() if o < k < c}
+            return [(s, o), *_segments(text, o + 1, c, sub_pairs, seps is _SEP), (c + 1, e)]
+    return [(s, e)]
+
+
+def _sub_seps(text: str, a: int, b: int, pairs: dict[int, int], seps: re.Pattern[str]) -> list[int]:
+    tops = _top_intervals({k: v for k, v in pairs.items() if a <= k < b})
+    starts = [o for o, _ in tops]
+    return [m.start() for m in seps.finditer(text, a, b) if not _inside(m.start(), tops, starts)]
+
+
+# --------------------------------------------------------------------------- public
+
+
+def split_label(text: str) -> list[Span]:
+    """Find the ingredient tokens of a label, as spans into `text` (no normalisation)."""
+    if not isinstance(text, str):
+        raise TypeError(f"label must be str, not {type(text).__name__}")
+    spans: list[Span] = []
+    for a, b, section in _sections(text):
+        pairs = _pairs(text, a, b)
+        may_marks = list(_MAY.finditer(text, a, b))
+        for m in may_marks:  # a bracket opened by the marker ("[+/- Mica]") is not a synonym
+            if text[m.start()] in "([" and m.start() in pairs:
+                close = pairs.pop(m.start())
+                pairs.pop(close, None)
+        region = text[a:b]
+        nl_splits = not any(c in region for c in _LIST_SEPS)
+        # Pieces between "may contain" markers; everything after the first marker is flagged.
+        bounds = [(a, may_marks[0].start() if may_marks else b, False)]
+        for i, m in enumerate(may_marks):
+            bounds.append((m.end(), may_marks[i + 1].start() if i + 1 < len(may_marks) else b, True))
+        for pa, pb, may in bounds:
+            for s, e in _segments(text, pa, pb, pairs, nl_splits):
+                if _LEGEND.match(text, s, e) or _LEGEND.match(text[s:e].lstrip()):
+                    continue
+                if section == "active":
+                    pct = _PCT.search(text, s, e)
+                    if pct is not None:  # "Avobenzone 3% Sunscreen": the purpose follows the %
+                        e = pct.start()
+                s2, e2 = _trim(text, s, e, pairs)
+                if e2 > s2 and any(c.isalnum() for c in text[s2:e2]):
+                    spans.append(Span(s2, e2, may, section))
+    return spans
+
+
+def token_key(raw: str) -> str:
+    """The normalised form of one token's text: words hyphenated across a line break are joined."""
+    if "\n" in raw or "\r" in raw:
+        raw = _SOFT_HYPHEN_BREAK.sub("", raw)
+        raw = _HARD_HYPHEN_BREAK.sub("-", raw)
+    return match_key(raw)

@@ -1,0 +1,38 @@
+"""Shared fixtures. Reference data lives beside the project in ../shared/data (never copied in);
+tests that need it skip cleanly when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import milia_scan
+
+# No deadline: timing is measured in benchmarks/, never in tests. HYPOTHESIS_PROFILE=stress digs deeper.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("stress", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/data, or skip the test when it is not there."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"reference data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def scanner() -> milia_scan.Scanner:
+    return milia_scan.default_scanner()
+
+
+def ids(hits) -> list[str]:
+    return [h.id for h in hits]

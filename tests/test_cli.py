@@ -1,0 +1,126 @@
+"""The command line, through click's runner and through a real subprocess of the entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from milia_scan import __version__
+from milia_scan.cli import cli
+
+LABEL = "Aqua, Paraffinum Liquidum, Cera Microcristallina, Glycerin, Salicylic Acid, Xyzzy Extract"
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(cli, list(args), input=input)
+
+    return invoke
+
+
+def test_scan_text_report(run) -> None:
+    r = run("scan", LABEL)
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "Score" in out and "(high" in out
+    assert "Paraffinum Liquidum -> Paraffinum Liquidum [mineral-oil]" in out or "[mineral-oil]" in out
+    assert "acne-org-bad-list" in out  # the rating's source is shown
+    assert "Helpful actives" in out and "[salicylic-acid]" in out
+    assert "Xyzzy Extract" in out  # not recognised, listed
+    assert out.count("Not medical advice") == 1
+
+
+def test_scan_json(run) -> None:
+    r = run("scan", "--json", LABEL)
+    data = json.loads(r.output)
+    assert data["band"] == "high" and [h["id"] for h in data["hits"]] == ["mineral-oil", "microcrystalline-wax"]
+    assert data["hits"][0]["text"] == "Paraffinum Liquidum"
+
+
+def test_scan_reads_stdin(run) -> None:
+    for args in (("scan",), ("scan", "-")):
+        r = run(*args, input="Ingredients:\nAqua,\nPetrolatum\n")
+        assert r.exit_code == 0 and "[petrolatum]" in r.output
+
+
+def test_context_option(run) -> None:
+    scores = [json.loads(run("scan", "--json", "--context", c, LABEL).output)["score"]
+              for c in ("rinse-off", "leave-on", "eye-area")]
+    assert scores == sorted(scores) and scores[0] < scores[2]
+
+
+def test_lexicon_and_explain(run) -> None:
+    r = run("lexicon")
+    assert r.exit_code == 0 and "petrolatum" in r.output
+    entries = json.loads(run("lexicon", "--json").output)
+    assert {"petrolatum", "mineral-oil", "retinol"} <= {e["id"] for e in entries}
+    r = run("explain", "Paraffinum Liquidum")
+    assert r.exit_code == 0 and "[mineral-oil]" in r.output and "Sources:" in r.output
+    assert json.loads(run("explain", "--json", "ipm").output)["id"] == "isopropyl-myristate"
+    assert run("lexicon", "check").output.startswith("ok:")
+
+
+@pytest.mark.parametrize("args,input,message", [
+    (("scan", "--bogus"), None, "No such option"),
+    (("scan", "--context", "face", "x"), None, "--context"),
+    (("scan",), b"\x00\x01\x02binary", "binary"),
+    (("scan",), b"Aqua, \xff\xfe Petrolatum", "not UTF-8"),
+    (("scan", "--lexicon", "/nonexistent/lexicon", "x"), None, "lexicon directory not found"),
+    (("nosuchcommand",), None, "No such command"),
+])
+def test_user_mistakes_are_one_line_exit_2(run, args, input, message) -> None:
+    r = run(*args, input=input)
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("milia-scan: error:") and message in lines[0]
+    assert "Traceback" not in r.output
+
+
+def test_explain_unknown_is_an_error(run) -> None:
+    r = run("explain", "unobtainium")
+    assert r.exit_code == 1 and "not in the lexicon" in r.output
+
+
+def test_broken_lexicon_names_file_and_entry(run, tmp_path: Path) -> None:
+    from milia_scan.lexicon import default_lexicon_path
+
+    lex = tmp_path / "lex"
+    shutil.copytree(default_lexicon_path(), lex)
+    victim = sorted(p for p in lex.glob("*.toml") if p.name not in ("sources.toml", "lookalikes.toml"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + '\n[[entry]]\nid = "Bad Id"\ninci = "X"\n', encoding="utf-8")
+    r = run("lexicon", "check", str(lex))
+    assert r.exit_code == 1 and victim.name in r.output and "'Bad Id'" in r.output
+
+
+# ------------------------------------------------------------------ the installed entry point
+
+
+def _entry_point() -> str:
+    exe = Path(sys.executable).with_name("milia-scan")
+    if not exe.exists():
+        pytest.skip("milia-scan console script is not installed in this environment")
+    return str(exe)
+
+
+def test_subprocess_entry_point(tmp_path: Path) -> None:
+    exe = _entry_point()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.returncode == 0 and __version__ in out.stdout
+    out = subprocess.run([exe, "scan", "--json"], input="Petrolatum 41%, Mineral Oil, Lanolin",
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["band"] == "high"
+    bad = subprocess.run([exe, "scan"], input=b"\x00\xff", capture_output=True, env=env, cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.decode().count("\n") == 1 and b"Traceback" not in bad.stderr
+    assert "Examples" in subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path).stdout

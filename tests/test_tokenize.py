@@ -1,0 +1,109 @@
+"""Tokenizer: every label shape the foundation issue lists, with spans into the input."""
+
+from __future__ import annotations
+
+import pytest
+
+from milia_scan import tokenize
+from milia_scan.tokenize import split_label, token_key
+
+
+def texts(label: str) -> list[str]:
+    return [label[s.start : s.end] for s in split_label(label)]
+
+
+def keys(label: str) -> list[str]:
+    return [t.normalized for t in tokenize(label)]
+
+
+CASES = [
+    # (id, label, expected token texts)
+    ("commas", "Aqua, Glycerin, Petrolatum", ["Aqua", "Glycerin", "Petrolatum"]),
+    ("semicolons", "Aqua; Glycerin; Petrolatum", ["Aqua", "Glycerin", "Petrolatum"]),
+    ("bullets", "Water • Lanolin · Glycerin", ["Water", "Lanolin", "Glycerin"]),
+    ("ideographic", "Aqua、Glycerin，Petrolatum；Dimethicone", ["Aqua", "Glycerin", "Petrolatum", "Dimethicone"]),
+    ("header", "Ingredients: Aqua, Glycerin.", ["Aqua", "Glycerin"]),
+    ("bilingual header", "INGREDIENTS/INGRÉDIENTS: Aqua, Glycerin", ["Aqua", "Glycerin"]),
+    ("inci header", "INCI: Aqua, Glycerin", ["Aqua", "Glycerin"]),
+    ("german header", "Inhaltsstoffe: Aqua, Glycerin", ["Aqua", "Glycerin"]),
+    ("marketing before header", "Best cream ever, loved by all! Ingredients: Aqua, Glycerin", ["Aqua", "Glycerin"]),
+    ("directions after", "Ingredients: Aqua, Glycerin. Directions: apply daily, avoid eyes", ["Aqua", "Glycerin"]),
+    ("synonym parens", "Aqua (Water), Cocos Nucifera (Coconut) Oil", ["Aqua (Water)", "Cocos Nucifera (Coconut) Oil"]),
+    ("sub-list parens", "Parfum (Limonene, Linalool), Glycerin", ["Parfum", "Limonene", "Linalool", "Glycerin"]),
+    ("slash translations stay one token", "Aqua/Water/Eau, Glycerin", ["Aqua/Water/Eau", "Glycerin"]),
+    ("slash inside INCI name", "Acrylates/C10-30 Alkyl Acrylate Crosspolymer, Dimethicone/Vinyl Dimethicone Crosspolymer",
+     ["Acrylates/C10-30 Alkyl Acrylate Crosspolymer", "Dimethicone/Vinyl Dimethicone Crosspolymer"]),
+    ("percentages", "Petrolatum 41%, Adapalene (0.1%), Zinc Oxide 20 %", ["Petrolatum", "Adapalene", "Zinc Oxide"]),
+    ("decimal comma percent", "Glycerin 2,5%, Aqua", ["Glycerin", "Aqua"]),
+    ("digit commas are not separators", "1,2-Hexanediol, Aqua", ["1,2-Hexanediol", "Aqua"]),
+    ("footnote marks", "Aloe Barbadensis Leaf Juice*, Glycerin**, Shea Butter†", ["Aloe Barbadensis Leaf Juice", "Glycerin", "Shea Butter"]),
+    ("footnote legend dropped", "Aloe Leaf Juice*, Glycerin. *Organic ingredient", ["Aloe Leaf Juice", "Glycerin"]),
+    ("nano", "Titanium Dioxide [nano], Aqua", ["Titanium Dioxide [nano]", "Aqua"]),
+    ("ci numbers", "Mica, CI 77891, Iron Oxides (CI 77491)", ["Mica", "CI 77891", "Iron Oxides (CI 77491)"]),
+    ("trailing period", "Aqua, Isopropyl Myristate.", ["Aqua", "Isopropyl Myristate"]),
+    ("line breaks as separators", "Aqua\nGlycerin\nPetrolatum", ["Aqua", "Glycerin", "Petrolatum"]),
+    ("line break wraps inside a comma list", "Aqua, Cetearyl\nAlcohol, Glycerin", ["Aqua", "Cetearyl\nAlcohol", "Glycerin"]),
+    ("hyphenated across break", "Aqua; Petro-\nlatum; Glycerin", ["Aqua", "Petro-\nlatum", "Glycerin"]),
+    ("hyphenated across break, one per line", "Aqua\nPetro-\nlatum\nGlycerin", ["Aqua", "Petro-\nlatum", "Glycerin"]),
+    ("nbsp and zero width", "Aqua\u00a0, Gly\u200bcerin\u00a0,\u00a0Petrolatum", ["Aqua", "Gly\u200bcerin", "Petrolatum"]),
+    ("unbalanced open bracket", "Aqua (Water, Glycerin, Petrolatum", ["Aqua (Water", "Glycerin", "Petrolatum"]),
+    ("unbalanced close bracket", "Aqua), Glycerin], Petrolatum", ["Aqua", "Glycerin", "Petrolatum"]),
+    ("and blend", "Cyclopentasiloxane (and) Dimethicone Crosspolymer", ["Cyclopentasiloxane", "Dimethicone Crosspolymer"]),
+    ("backslash translations", "water\\aqua\\eau, glycerin", ["water\\aqua\\eau", "glycerin"]),
+    ("empty", "", []),
+    ("only junk", " ,,; ... ** ()", []),
+]
+
+
+@pytest.mark.parametrize("label,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_token_texts(label: str, expected: list[str]) -> None:
+    assert texts(label) == expected
+
+
+def test_may_contain_flags_what_follows() -> None:
+    label = "Aqua, Glycerin. May contain (+/-): CI 77891, Mica"
+    spans = split_label(label)
+    assert [(label[s.start : s.end], s.may_contain) for s in spans] == [
+        ("Aqua", False), ("Glycerin", False), ("CI 77891", True), ("Mica", True)]
+
+
+def test_may_contain_in_brackets() -> None:
+    label = "Aqua, Talc [+/- CI 77891, CI 77491]"
+    spans = split_label(label)
+    assert [(label[s.start : s.end], s.may_contain) for s in spans] == [
+        ("Aqua", False), ("Talc", False), ("CI 77891", True), ("CI 77491", True)]
+
+
+def test_drug_facts_layout() -> None:
+    label = (
+        "Drug Facts\nActive ingredients Purpose\nAvobenzone 3% Sunscreen\nOctocrylene 10% Sunscreen\n"
+        "Uses\n• helps prevent sunburn\nWarnings\nFor external use only\n"
+        "Inactive ingredients water, petrolatum, dimethicone, glycerin\nOther information\nprotect from heat"
+    )
+    spans = split_label(label)
+    assert [(label[s.start : s.end], s.section) for s in spans] == [
+        ("Avobenzone", "active"), ("Octocrylene", "active"), ("water", "inactive"),
+        ("petrolatum", "inactive"), ("dimethicone", "inactive"), ("glycerin", "inactive")]
+
+
+def test_drug_facts_with_colons_on_one_line() -> None:
+    label = "Active ingredient: Salicylic Acid 2% Purpose: Acne treatment. Inactive ingredients: Aqua, Glycerin"
+    assert texts(label) == ["Salicylic Acid", "Aqua", "Glycerin"]
+
+
+def test_all_caps_and_hyphen_break_normalise() -> None:
+    assert keys("AQUA, PETRO-\nLATUM, GLYCERIN") == ["aqua", "petro-latum", "glycerin"]
+    assert keys("Aqua, Petro-\nlatum") == ["aqua", "petrolatum"]
+
+
+def test_tokens_have_positions_and_spans() -> None:
+    label = "Ingredients: Aqua, Petrolatum 41%, Glycerin."
+    toks = tokenize(label)
+    assert [t.position for t in toks] == [0, 1, 2]
+    assert all(label[t.start : t.end] == t.text for t in toks)
+    assert toks[1].normalized == "petrolatum"
+
+
+def test_token_key_joins_soft_hyphenation_only_for_lowercase() -> None:
+    assert token_key("Petro-\nlatum") == "petrolatum"
+    assert token_key("Coco-\nGlucoside") == "coco-glucoside"
