@@ -20,3 +20,9 @@ test: $(STAMP)  ## the whole test suite (what CI runs)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+
+bench: $(STAMP)  ## speed: floor, naive baseline, milia-scan (BENCH_ARGS="--rows 1000000" for 1M rows)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+accuracy: $(STAMP)  ## precision / recall per noise kind, ours vs a naive baseline
+	$(BIN)/python benchmarks/accuracy.py $(ACCURACY_ARGS)
