@@ -171,6 +171,6 @@ def test_cosing_names_alone_never_match_a_different_entry(scanner) -> None:
 
 
 def _key(name: str) -> str:
-    from milia_scan.normalize import compact_key
+    from milia_scan.normalizer import compact_key
 
     return compact_key(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from milia_scan import tokenize
-from milia_scan.tokenize import split_label, token_key
+from milia_scan.tokenizer import split_label, token_key
 
 
 def texts(label: str) -> list[str]:

@@ -6,14 +6,14 @@ trigger milia.
     >>> report.band, [h.id for h in report.hits][:2]
     ('high', ['petrolatum', 'mineral-oil'])
 
-The pipeline, one module a step: `tokenize` (text -> tokens with spans), `match` (tokens ->
+The pipeline, one module a step: `tokenizer` (text -> tokens with spans), `match` (tokens ->
 lexicon entries), `score` (hits -> score), `scanner` (the report). Not medical advice.
 """
 
 from ._version import __version__
 from .lexicon import Lexicon, LexiconError, load_lexicon
 from .models import Hit, LexiconEntry, Rating, Report, Source, Token
-from .normalize import normalize
+from .normalizer import normalize
 from .scanner import LabelScore, Scanner, default_scanner, scan
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .models import LexiconEntry, LookalikeGroup, Source
-from .normalize import compact_key, match_key
+from .normalizer import compact_key, match_key
 
 SOURCES_FILE = "sources.toml"
 LOOKALIKES_FILE = "lookalikes.toml"
@@ -144,12 +144,11 @@ def _load(root: Path) -> Lexicon:
 
     names = _name_index(entries, where)
     lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names)
+    compact = {compact_key(k): v for k, v in names.items()}
     for name in lex.lookalike_names():
-        for key in (match_key(name), compact_key(name)):
-            if key in names or key in _compact_index(names):
-                raise LexiconError(
-                    f"look-alike {name!r} is also a name of entry {names.get(key) or _compact_index(names)[key]!r}"
-                )
+        owner = names.get(match_key(name)) or compact.get(compact_key(name))
+        if owner is not None:
+            raise LexiconError(f"{LOOKALIKES_FILE}: look-alike {name!r} is also a name of entry {owner!r}")
     return lex
 
 
@@ -176,7 +175,3 @@ def _name_index(entries: Mapping[str, LexiconEntry], where: Mapping[str, str]) -
                 )
             names[key] = entry.id
     return names
-
-
-def _compact_index(names: Mapping[str, str]) -> dict[str, str]:
-    return {compact_key(k): v for k, v in names.items()}

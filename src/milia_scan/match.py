@@ -24,8 +24,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .lexicon import Lexicon
-from .normalize import compact_key, match_key, ocr_key
-from .tokenize import token_key
+from .normalizer import compact_key, match_key, ocr_key
+from .tokenizer import token_key
 
 
 class Match(NamedTuple):

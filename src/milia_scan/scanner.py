@@ -11,7 +11,7 @@ from .lexicon import Lexicon, load_lexicon
 from .match import Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Hit, LexiconEntry, Report, Token
 from .score import risk_weight, score_risks
-from .tokenize import Span, split_label
+from .tokenizer import Span, split_label
 
 
 class LabelScore(NamedTuple):

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-from .normalize import match_key
+from .normalizer import match_key
 
 
 class Span(NamedTuple):
@@ -73,9 +73,14 @@ _BRACKETS = re.compile(r"[()\[\]{}]")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _AND = re.compile(r"(?i)\(\s*(?:and|et|und|y|e)\s*\)")
 
-_JUNK = set(" \t\n\r\f\v\u00a0\u2007\u202f\u3000\u200b\u200c\u200d\u2060\ufeff*†‡§°^#\"'“”‘’.:-–—_~=+>")
-_JUNK_LEAD = _JUNK - {"."} | {"."}
-_PCT_END = re.compile(r"(?:\(\s*<?\s*\d+(?:[.,]\d+)?\s*%\s*\)|<?\s*\d+(?:[.,]\d+)?\s*%)\s*$")
+# A token's edges are letters, digits or brackets; anything else there (spaces, bullets, footnote
+# marks, periods, quotes, zero-width characters) is trimmed.
+_KEEP = r"(?:[^\W_]|[()\[\]{}])"
+_FIRST_KEEP = re.compile(_KEEP)
+_TRAILING_JUNK = re.compile(r"(?:[^\w()\[\]{}]|_)+\Z")
+_PCT_END = re.compile(
+    r"(?:\(\s*<?\s*\d+(?:[.,]\d+)?\s*%\s*\)|<?\s*\d+(?:[.,]\d+)?\s*%)(?:[^\w()\[\]{}]|_)*\Z"
+)
 _PCT = re.compile(r"<?\s*\d+(?:[.,]\d+)?\s*%")
 _LEGEND = re.compile(
     r"(?i)^[*†‡°¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?"
@@ -91,6 +96,9 @@ _HYPHEN_NL = re.compile(r"-[ \t]*$")
 
 def _sections(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) regions that hold ingredient lists; the whole text if no header."""
+    low = text.lower()
+    if ":" not in text and "：" not in text and "ngredient" not in low and "drug" not in low:
+        return [(0, len(text), "ingredients")]  # every header needs one of these
     marks = [(m.start(), m.end(), m.lastgroup or "") for m in _HEADER.finditer(text)]
     drug = any(k in ("drug", "active", "inactive") for _, _, k in marks)
     if drug:
@@ -151,19 +159,29 @@ def _inside(pos: int, tops: list[tuple[int, int]], starts: list[int]) -> bool:
 
 def _trim(text: str, a: int, b: int, pairs: dict[int, int]) -> tuple[int, int]:
     """Shrink [a, b) past junk, unmatched brackets and percentages at either edge."""
-    while True:
-        while a < b and (text[a] in _JUNK_LEAD or _unmatched(text, a, a, b, pairs)):
-            a += 1
-        while a < b and (text[b - 1] in _JUNK or _unmatched(text, b - 1, a, b, pairs)):
-            b -= 1
-        if a >= b:
+    while a < b:
+        m = _FIRST_KEEP.search(text, a, b)
+        if m is None:
             return a, a
-        m = _PCT_END.search(text, a, b)
-        if m is None or m.start() == a:
-            if m is not None:  # the token is only a percentage
+        a = m.start()
+        if not _unmatched(text, a, a, b, pairs):
+            break
+        a += 1
+    while a < b:
+        pct = _PCT_END.search(text, a, b)
+        if pct is not None:  # "Petrolatum 41%", "Adapalene (0.1%)": the amount is not the name
+            if pct.start() == a:
                 return a, a
-            return a, b
-        b = m.start()
+            b = pct.start()
+            continue
+        junk = _TRAILING_JUNK.search(text, a, b)
+        if junk is not None:
+            b = junk.start()
+        if a < b and _unmatched(text, b - 1, a, b, pairs):
+            b -= 1
+            continue
+        break
+    return (a, b) if a < b else (a, a)
 
 
 def _unmatched(text: str, i: int, a: int, b: int, pairs: dict[int, int]) -> bool:
@@ -226,10 +244,57 @@ def _sub_seps(text: str, a: int, b: int, pairs: dict[int, int], seps: re.Pattern
 # --------------------------------------------------------------------------- public
 
 
+# --------------------------------------------------------------------------- fast path
+#
+# Most catalogue labels are a plain separated list. For those, one C-level regex finds every token
+# already trimmed. Anything that needs the general path's judgement sends the label there:
+# headers, line breaks, percentages, footnote marks, "may contain", "(and)", a digit comma
+# ("1,2-Hexanediol"), or a bracket whose separator comes before its closing bracket (a sub-list or
+# an unclosed bracket). tests/test_tokenize.py checks that both paths agree.
+
+_SEPS = ",;、，；•·●▪◦∙|"
+_FAST_TOKEN = re.compile(rf"{_KEEP}(?:[^{_SEPS}]*{_KEEP})?")
+_NEEDS_GENERAL = re.compile(r"[\n\r\u2028\u2029%:：+±*†‡°¹²³]|\d,\d")
+_BRACKET_HAZARD = re.compile(
+    rf"\([^)]*?[{_SEPS}]|\[[^\]]*?[{_SEPS}]|\{{[^}}]*?[{_SEPS}]|\(\s*(?:and|et|und|y|e)\s*\)", re.I
+)
+_MAY_WORDS = ("contain", "contenir", "enthalten", "contener", "contenere", "bevatten", "drug", "ngredient")
+
+
+def _fast_tokens(text: str) -> list[tuple[int, int]] | None:
+    """Token spans of a plain separated list, or None when the general path is needed."""
+    if _NEEDS_GENERAL.search(text):
+        return None
+    low = text.lower()
+    if any(w in low for w in _MAY_WORDS):
+        return None
+    brackets = "(" in text or "[" in text or "{" in text or ")" in text or "]" in text or "}" in text
+    if brackets and _BRACKET_HAZARD.search(text):
+        return None
+    spans = [m.span() for m in _FAST_TOKEN.finditer(text)]
+    if brackets:  # an edge bracket may be unmatched: trim it exactly as the general path would
+        for i, (a, b) in enumerate(spans):
+            if text[a] in "([{" or text[b - 1] in ")]}":
+                spans[i] = _trim(text, a, b, _pairs(text, a, b))
+        spans = [(a, b) for a, b in spans if b > a and _HAS_WORD.search(text, a, b)]
+    return spans
+
+
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
 def split_label(text: str) -> list[Span]:
     """Find the ingredient tokens of a label, as spans into `text` (no normalisation)."""
     if not isinstance(text, str):
         raise TypeError(f"label must be str, not {type(text).__name__}")
+    fast = _fast_tokens(text)
+    if fast is not None:
+        return [Span(a, b, False, "ingredients") for a, b in fast]
+    return split_label_general(text)
+
+
+def split_label_general(text: str) -> list[Span]:
+    """The general tokenizer: every label shape (the reference the fast path must agree with)."""
     spans: list[Span] = []
     for a, b, section in _sections(text):
         pairs = _pairs(text, a, b)
@@ -253,7 +318,7 @@ def split_label(text: str) -> list[Span]:
                     if pct is not None:  # "Avobenzone 3% Sunscreen": the purpose follows the %
                         e = pct.start()
                 s2, e2 = _trim(text, s, e, pairs)
-                if e2 > s2 and any(c.isalnum() for c in text[s2:e2]):
+                if e2 > s2 and _HAS_WORD.search(text, s2, e2):
                     spans.append(Span(s2, e2, may, section))
     return spans
 

@@ -1,0 +1,792 @@
+"""Bulk scoring: every row of a product database, streamed, in order, on all cores.
+
+    >>> from milia_scan.bulk import score_rows
+    >>> rows = [{"sku": "1", "ingredients": "Aqua, Petrolatum"}, {"sku": "2", "ingredients": ""}]
+    >>> [(r["sku"], r["milia_score"], r["milia_band"]) for r in score_rows(rows)]
+    [('1', 59, 'high'), ('2', None, 'unknown')]
+
+Three layers, each usable on its own:
+
+- `score_labels` scores an iterable of labels (str or None) lazily, in input order, optionally in
+  worker processes (`jobs`), one `Scanner` per worker, whole chunks per task;
+- `score_rows` does the same for rows (mappings), adding the `milia_*` columns;
+- `score_file` reads a CSV or JSON Lines file (or stdin), writes every row in input order with
+  the `milia_*` columns added, sends rows it cannot parse to an errors file with their line
+  number, and renames the output into place only when it is complete.
+
+`score_frame` does it for a pandas DataFrame (pandas is an optional extra). This module imports
+only the standard library and the scanner.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import itertools
+import json
+import os
+import re
+import signal
+import sys
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+from .models import CONTEXTS
+from .scanner import LabelScore, Scanner, default_scanner
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "BulkInputError",
+    "BulkSummary",
+    "Terminated",
+    "default_jobs",
+    "result_cells",
+    "score_file",
+    "score_frame",
+    "score_labels",
+    "score_rows",
+]
+
+#: The columns bulk scoring adds to every row, in this order.
+COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful")
+#: The band of a row whose ingredient cell is empty or missing (its score is empty / None).
+UNKNOWN = "unknown"
+CHUNK_SIZE = 2000
+_SAMPLE_BYTES = 64 * 1024
+_DELIMITERS = ",;\t|"
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes
+P = TypeVar("P")
+Cells = tuple[int | None, str, str, str]
+
+
+class BulkInputError(ValueError):
+    """The input cannot be scored at all (missing column, unreadable file, unknown encoding).
+    Raised before any output is written, or mid-run for a stream that breaks (a truncated gzip)."""
+
+
+class Terminated(BaseException):
+    """Raised by the CLI's SIGTERM handler so a bulk run cleans up like on Ctrl-C."""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_context(context: str) -> None:
+    if context not in CONTEXTS:
+        raise ValueError(f"unknown context {context!r}: use one of {', '.join(CONTEXTS)}")
+
+
+def label_of(value: Any) -> str | None:
+    """The label text of an ingredient cell, or None when it is empty or missing.
+
+    A list of strings (JSON ``["Aqua", "Petrolatum"]``) is joined with ", ". Anything else that
+    is not text raises TypeError. Pandas' missing values (NaN, NA) count as missing.
+    """
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return ", ".join(value) if any(v.strip() for v in value) else None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    raise TypeError(f"a {type(value).__name__}, not text")
+
+
+def result_cells(result: LabelScore | None) -> Cells:
+    """The values of the `COLUMNS` for one row: score (None when empty), band, hits and helpful
+    ids joined with ';'."""
+    if result is None:
+        return None, UNKNOWN, "", ""
+    return result.score, result.band, ";".join(result.hits), ";".join(result.helpful)
+
+
+# ---------------------------------------------------------------------------- scoring engine
+
+_worker_scanner: Scanner | None = None
+_worker_context = "leave-on"
+
+
+def _init_worker(scanner: Scanner, context: str) -> None:
+    """Runs once in each worker process: keep the one Scanner every chunk of this worker uses."""
+    global _worker_scanner, _worker_context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _worker_scanner, _worker_context = scanner, context
+
+
+def _score_chunk_with(scanner: Scanner, labels: list[str | None], context: str) -> list[LabelScore | None]:
+    score = scanner.score
+    return [None if label is None else score(label, context=context) for label in labels]
+
+
+def _score_chunk(labels: list[str | None]) -> list[LabelScore | None]:
+    assert _worker_scanner is not None
+    return _score_chunk_with(_worker_scanner, labels, _worker_context)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop now: cancel what is queued and end the workers (they hold nothing worth keeping)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.join(5)
+
+
+def _map_chunks(
+    chunks: Iterator[tuple[P, list[str | None]]], *, jobs: int, scanner: Scanner, context: str,
+) -> Iterator[tuple[P, list[LabelScore | None]]]:
+    """Score (payload, labels) chunks, yielding (payload, results) in input order.
+
+    With jobs > 1 the chunks go to worker processes, at most 2 x jobs in flight, so memory stays
+    flat however long the input; a pool is started only once there is a second chunk.
+    """
+    if jobs <= 1:
+        for payload, labels in chunks:
+            yield payload, _score_chunk_with(scanner, labels, context)
+        return
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None:  # one chunk: not worth starting processes
+        yield first[0], _score_chunk_with(scanner, first[1], context)
+        return
+    pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(scanner, context))
+    window: deque[tuple[P, Future[list[LabelScore | None]]]] = deque()
+    try:
+        for payload, labels in itertools.chain((first, second), chunks):
+            window.append((payload, pool.submit(_score_chunk, labels)))
+            if len(window) >= 2 * jobs:
+                done_payload, fut = window.popleft()
+                yield done_payload, fut.result()
+        while window:
+            done_payload, fut = window.popleft()
+            yield done_payload, fut.result()
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _chunked(items: Iterable[tuple[P, str | None]], size: int) -> Iterator[tuple[list[P], list[str | None]]]:
+    it = iter(items)
+    while True:
+        batch = list(itertools.islice(it, size))
+        if not batch:
+            return
+        yield [p for p, _ in batch], [label for _, label in batch]
+
+
+def _scanner_or_default(scanner: Scanner | None) -> Scanner:
+    return default_scanner() if scanner is None else scanner
+
+
+def score_labels(
+    labels: Iterable[str | None],
+    *,
+    context: str = "leave-on",
+    jobs: int = 1,
+    scanner: Scanner | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[LabelScore | None]:
+    """Score labels lazily, in input order: a `LabelScore` per label, None for an empty one.
+
+    `jobs` > 1 scores chunks of `chunk_size` labels in that many worker processes (each builds
+    nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
+    """
+    _check_context(context)
+    items = ((None, label if label is None or label.strip() else None) for label in labels)
+    for _, results in _map_chunks(_chunked(items, chunk_size), jobs=jobs,
+                                  scanner=_scanner_or_default(scanner), context=context):
+        yield from results
+
+
+def _with_cells(row: Mapping[str, Any], cells: Cells) -> dict[str, Any]:
+    out = dict(row)
+    for name, value in zip(COLUMNS, cells):
+        out[name] = value  # an existing milia_* key keeps its place and gets the new value
+    return out
+
+
+def score_rows(
+    rows: Iterable[Mapping[str, Any]],
+    column: str = "ingredients",
+    *,
+    context: str = "leave-on",
+    jobs: int = 1,
+    scanner: Scanner | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Every row, in order, as a new dict with `COLUMNS` added (`milia_score` is an int, or None
+    when the row's `column` is empty or missing, with band "unknown"). A list of strings in
+    `column` is read as the ingredients. Raises ValueError naming the row (0-based) when `column`
+    holds something that is not text.
+    """
+    _check_context(context)
+
+    def items() -> Iterator[tuple[Mapping[str, Any], str | None]]:
+        for i, row in enumerate(rows):
+            try:
+                yield row, label_of(row.get(column))
+            except TypeError as exc:
+                raise ValueError(f"row {i}: the {column!r} value is {exc}") from None
+
+    for chunk, results in _map_chunks(_chunked(items(), chunk_size), jobs=jobs,
+                                      scanner=_scanner_or_default(scanner), context=context):
+        for row, result in zip(chunk, results):
+            yield _with_cells(row, result_cells(result))
+
+
+# ---------------------------------------------------------------------------- pandas
+
+
+def score_frame(
+    df: pd.DataFrame,
+    column: str = "ingredients",
+    *,
+    context: str = "leave-on",
+    scanner: Scanner | None = None,
+) -> pd.DataFrame:
+    """A copy of `df` with `COLUMNS` added: `milia_score` as nullable Int64 (<NA> for an empty or
+    missing label), the others as strings. Index and every other column are unchanged.
+    Needs pandas (`pip install milia-scan[pandas]`).
+    """
+    import pandas as pd
+
+    _check_context(context)
+    if column not in df.columns:
+        raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, df.columns))}")
+    values = df[column]
+    if isinstance(values, pd.DataFrame):
+        raise ValueError(f"column {column!r} appears {values.shape[1]} times")
+    scan = None if len(df) == 0 else _scanner_or_default(scanner)
+    cells = []
+    for i, value in enumerate(values.tolist()):
+        try:
+            label = label_of(value)
+        except TypeError as exc:
+            raise ValueError(f"row {i} (index {df.index[i]!r}): the {column!r} value is {exc}") from None
+        cells.append(result_cells(None if label is None or scan is None
+                                  else scan.score(label, context=context)))
+    cols = list(zip(*cells)) if cells else [(), (), (), ()]
+    out = df.copy()
+    out[COLUMNS[0]] = pd.array(list(cols[0]), dtype="Int64")
+    for name, col in zip(COLUMNS[1:], cols[1:]):
+        out[name] = pd.Series(list(col), index=df.index, dtype=str)
+    return out
+
+
+# ---------------------------------------------------------------------------- files
+
+
+@dataclass
+class BulkSummary:
+    """What a bulk run did. `rows` counts every data row read: rows == written + errors."""
+
+    rows: int = 0
+    scored: int = 0
+    empty: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    output: str = ""
+    errors_path: str | None = None
+
+    @property
+    def written(self) -> int:
+        """Rows written to the output (scored + empty)."""
+        return self.scored + self.empty
+
+    @property
+    def rows_per_second(self) -> float:
+        """Throughput over the whole run (reading, scoring, writing)."""
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        where = f" (see {self.errors_path})" if self.errors and self.errors_path else ""
+        return (f"{self.rows:,} rows: {self.scored:,} scored, {self.empty:,} empty, "
+                f"{self.errors:,} errors{where}; {self.seconds:.1f} s, {self.rows_per_second:,.0f} rows/s")
+
+
+@dataclass
+class _Source:
+    """An open input: text lines, plus what the progress bar needs."""
+
+    text: IO[str]
+    raw: IO[bytes]  # the file as stored (compressed bytes for gzip): its offset drives the ETA
+    size: int | None
+    name: str
+    closers: list[Any] = field(default_factory=list)
+
+    def position(self) -> int | None:
+        try:
+            return self.raw.tell() if self.size else None
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        if self.name == "stdin":
+            try:
+                self.text.detach()  # leave sys.stdin usable
+            except ValueError:
+                pass
+            return
+        self.text.close()
+        for c in reversed(self.closers):
+            c.close()
+
+
+def _python_encoding(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise BulkInputError(f"unknown encoding {encoding!r}") from None
+    return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else name
+
+
+def _open_input(path: str | Path, encoding: str) -> _Source:
+    name = str(path)
+    if name == "-":
+        raw: IO[bytes] = sys.stdin.buffer
+        size = None
+        closers: list[Any] = []
+        name = "stdin"
+    else:
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - closed by _Source.close
+        except OSError as exc:
+            raise BulkInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+        closers = [raw]
+        try:
+            size = os.fstat(raw.fileno()).st_size or None
+        except OSError:
+            size = None
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+    binary: IO[bytes] = buffered
+    if buffered.peek(2)[:2] == b"\x1f\x8b":  # gzip, whatever the name says
+        binary = gzip.GzipFile(fileobj=buffered, mode="rb")
+        closers.append(binary)
+    text = io.TextIOWrapper(binary, encoding=_python_encoding(encoding), errors="surrogateescape",
+                            newline="")
+    return _Source(text=text, raw=raw, size=size, name=name, closers=closers)
+
+
+class _Output:
+    """The output (and errors) files: written under a temporary name, renamed when complete."""
+
+    def __init__(self, path: str | Path, errors: str = "strict") -> None:
+        self.path = str(path)
+        self.tmp: str | None = None
+        if self.path == "-":
+            sys.stdout.flush()
+            self.stream: IO[str] = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
+                                                    errors=errors, newline="")
+            self._closer: Any = None
+            return
+        self.tmp = f"{self.path}.tmp-{os.getpid()}"
+        try:
+            if self.path.endswith(".gz"):
+                self.stream = gzip.open(self.tmp, "wt", encoding="utf-8", errors=errors,
+                                        newline="")
+            else:
+                self.stream = open(self.tmp, "w", encoding="utf-8", errors=errors,  # noqa: SIM115
+                                   newline="")
+        except OSError as exc:
+            raise BulkInputError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._closer = self.stream
+
+    def commit(self) -> None:
+        self.stream.flush()
+        if self._closer is not None:
+            self._closer.close()
+        else:
+            self.stream.detach()  # leave sys.stdout open
+        if self.tmp is not None:
+            os.replace(self.tmp, self.path)
+            self.tmp = None
+
+    def discard(self) -> None:
+        try:
+            if self._closer is not None:
+                self._closer.close()
+            else:
+                self.stream.detach()
+        except Exception:  # noqa: BLE001 - a half-written file is being thrown away anyway
+            pass
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = None
+
+
+class _Errors:
+    """Rows that cannot be parsed: `line,reason,record` (the record as it was in the input)."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = None if path is None else str(path)
+        self.count = 0
+        self._out: _Output | None = None
+        self._writer: Any = None
+
+    def add(self, line: int, reason: str, record: str) -> None:
+        self.count += 1
+        if self.path is None:  # no file: stderr, the record included, so nothing is lost
+            sys.stderr.write(f"milia-scan: line {line}: {reason}: {record!r}\n")
+            return
+        if self._writer is None:  # the file is created only when there is a bad row
+            self._out = _Output(self.path, errors="surrogateescape")  # the input's bytes, as they were
+            self._writer = csv.writer(self._out.stream, lineterminator="\n")
+            self._writer.writerow(["line", "reason", "record"])
+        self._writer.writerow([line, reason, record])
+
+    def commit(self) -> None:
+        if self._out is not None:
+            self._out.commit()
+
+    def discard(self) -> None:
+        if self._out is not None:
+            self._out.discard()
+
+
+class _LineTap:
+    """The input's lines for csv.reader, keeping the ones the current record is made of."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.count = 0
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        self.taken.append(line)
+        return line
+
+
+def _read_sample(text: IO[str]) -> list[str]:
+    lines, size = [], 0
+    while size < _SAMPLE_BYTES:
+        line = text.readline()
+        if not line:
+            break
+        lines.append(line)
+        size += len(line)
+    return lines
+
+
+def _parse_header(sample: list[str], delimiter: str) -> list[str] | None:
+    try:
+        return next(csv.reader(iter(sample), delimiter=delimiter, strict=True), None)
+    except csv.Error:
+        return None
+
+
+def _choose_delimiter(sample: list[str], column: str, delimiter: str | None, name: str) -> tuple[str, list[str]]:
+    """The delimiter to use and the header row; a missing column is an error naming the columns."""
+    if delimiter is not None:
+        candidates = [delimiter]
+    else:
+        candidates = []
+        try:
+            candidates.append(csv.Sniffer().sniff("".join(sample), delimiters=_DELIMITERS).delimiter)
+        except csv.Error:
+            pass
+        candidates += [d for d in _DELIMITERS if d not in candidates]
+    first: list[str] | None = None
+    for d in candidates:
+        header = _parse_header(sample, d)
+        if header is None:
+            continue
+        if first is None:
+            first = header
+        if column in header:
+            if any(_UNDECODABLE.search(h) for h in header):
+                raise BulkInputError(f"{name}: the header is not valid text in this encoding (try --encoding)")
+            return d, header
+    if first is None:
+        raise BulkInputError(f"{name}: cannot read a header row")
+    if any(_UNDECODABLE.search(h) for h in first):
+        raise BulkInputError(f"{name}: the header is not valid text in this encoding (try --encoding)")
+    shown = ", ".join(repr(h) for h in first[:50]) + (", ..." if len(first) > 50 else "")
+    how = f"delimiter {candidates[0]!r}" if delimiter is not None else "any of , ; tab |"
+    raise BulkInputError(f"{name} has no column {column!r} (read with {how}); its columns: {shown}")
+
+
+def _csv_rows(
+    text: IO[str], column: str, delimiter: str | None, name: str, encoding: str,
+    on_error: Callable[[int, str, str], None],
+) -> tuple[list[str], int, str, Iterator[tuple[list[str], str | None]]]:
+    """Header, the column's index, the delimiter, and the good rows as (values, label)."""
+    sample = _read_sample(text)
+    if not sample:
+        return [], -1, delimiter or ",", iter(())
+    delim, header = _choose_delimiter(sample, column, delimiter, name)
+    if header.count(column) > 1:
+        raise BulkInputError(f"{name}: column {column!r} appears {header.count(column)} times")
+    col, width = header.index(column), len(header)
+    tap = _LineTap(itertools.chain(sample, text))
+    reader = csv.reader(tap, delimiter=delim, strict=True)
+    next(reader)  # the header, already parsed
+    bad_bytes = f"undecodable bytes (not {encoding})"
+
+    def rows() -> Iterator[tuple[list[str], str | None]]:
+        while True:
+            start = tap.count + 1
+            tap.taken.clear()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                on_error(start, f"malformed CSV: {exc}", "".join(tap.taken).rstrip("\r\n"))
+                continue
+            if len(row) != width:
+                if not row and width == 1:
+                    row = [""]  # a blank line in a one-column file is an empty cell
+                else:
+                    reason = "blank line" if not row else f"{len(row)} fields, expected {width}"
+                    on_error(start, reason, "".join(tap.taken).rstrip("\r\n"))
+                    continue
+            if _UNDECODABLE.search("\x00".join(row)):
+                on_error(start, bad_bytes, "".join(tap.taken).rstrip("\r\n"))
+                continue
+            yield row, label_of(row[col])
+
+    return header, col, delim, rows()
+
+
+def _jsonl_rows(
+    text: IO[str], column: str, name: str, encoding: str, on_error: Callable[[int, str, str], None],
+) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """The good records of a JSON Lines input as (object, label). The first good record must
+    have `column`: that is checked before this returns."""
+    bad_bytes = f"undecodable bytes (not {encoding})"
+    numbered = enumerate(text, 1)
+
+    def parse(n: int, line: str) -> tuple[dict[str, Any], str | None] | None:
+        if _UNDECODABLE.search(line):
+            reason = bad_bytes
+        elif not line.strip():
+            reason = "blank line"
+        else:
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                reason = f"not JSON: {exc}"
+            else:
+                if not isinstance(obj, dict):
+                    reason = f"a JSON {type(obj).__name__}, not an object"
+                else:
+                    try:
+                        return obj, label_of(obj.get(column))
+                    except TypeError as exc:
+                        reason = f"the {column!r} value is {exc}"
+        on_error(n, reason, line.rstrip("\r\n"))
+        return None
+
+    first = None
+    for n, line in numbered:
+        first = parse(n, line)
+        if first is not None:
+            break
+    if first is not None and column not in first[0]:
+        keys = ", ".join(repr(k) for k in list(first[0])[:50])
+        raise BulkInputError(f"{name}: the first record has no key {column!r}; its keys: {keys}")
+
+    def rows() -> Iterator[tuple[dict[str, Any], str | None]]:
+        if first is None:
+            return
+        yield first
+        for n, line in numbered:
+            got = parse(n, line)
+            if got is not None:
+                yield got
+
+    return rows()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_line(obj: dict[str, Any]) -> str:
+    line = json.dumps(obj, ensure_ascii=False)
+    if _SURROGATE.search(line):  # a lone surrogate from a JSON escape: keep it escaped
+        line = json.dumps(obj)
+    return line + "\n"
+
+
+class _Progress:
+    """rows done, rows/s and ETA on one stderr line, redrawn at most 5 times a second."""
+
+    def __init__(self, source: _Source, enabled: bool) -> None:
+        self.source, self.enabled = source, enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.drawn = False
+
+    def update(self, rows: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        line = f"{rows:,} rows  {rows / elapsed:,.0f} rows/s"
+        pos, size = self.source.position(), self.source.size
+        if pos and size:
+            frac = min(pos / size, 1.0)
+            eta = elapsed * (1 - frac) / frac if frac > 0 else 0
+            line += f"  {frac:4.0%}  ETA {int(eta) // 60}m{int(eta) % 60:02d}s"
+        sys.stderr.write("\r" + line.ljust(60))
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def _format_of(path: str, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in ("csv", "jsonl"):
+            raise ValueError(f"unknown format {fmt!r}: use csv or jsonl")
+        return fmt
+    name = path.lower().removesuffix(".gz")
+    return "jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv"
+
+
+def score_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    column: str = "ingredients",
+    format: str | None = None,
+    context: str = "leave-on",
+    jobs: int | None = 1,
+    errors: str | Path | None = None,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    scanner: Scanner | None = None,
+    progress: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> BulkSummary:
+    """Score every row of a CSV or JSON Lines file into `output` (same format, UTF-8).
+
+    - `input` / `output`: paths, or "-" for stdin / stdout. Gzip input is detected and read
+      transparently; an output path ending in ".gz" is gzip-compressed.
+    - Every input column and row is kept, in input order; `COLUMNS` are appended (an existing
+      `milia_*` column is overwritten in place). CSV output uses the input's delimiter, minimal
+      quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in order.
+    - A row that cannot be parsed (wrong number of fields, malformed quoting, undecodable bytes,
+      a line that is not a JSON object) is not written: it goes to `errors` (a CSV of
+      line, reason, record; default: one line each on stderr) with the line it starts on.
+      So `rows == written + errors` always.
+    - `delimiter`: default sniffed among , ; tab | (the one whose header has `column`).
+    - `jobs`: worker processes (None: all cores); rows are still written in input order.
+    - The output (and errors file) is written under a temporary name and renamed when complete:
+      on any exception, Ctrl-C included, nothing is left behind and the exception propagates.
+
+    Raises BulkInputError (before writing anything) for a missing column or unreadable input.
+    """
+    _check_context(context)
+    started = time.monotonic()
+    fmt = _format_of(str(input), format)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    scan = _scanner_or_default(scanner)
+    summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
+    source = _open_input(input, encoding)
+    py_encoding = encoding if _python_encoding(encoding) != "utf-8-sig" else "utf-8"
+    err = _Errors(errors)
+    out: _Output | None = None
+    bar = _Progress(source, progress)
+    try:
+        try:
+            if fmt == "csv":
+                header, col, delim, rows = _csv_rows(source.text, column, delimiter, source.name,
+                                                     py_encoding, err.add)
+            else:
+                jrows = _jsonl_rows(source.text, column, source.name, py_encoding, err.add)
+            out = _Output(output)
+            if fmt == "csv":
+                writer = csv.writer(out.stream, delimiter=delim, lineterminator="\n")
+                places = [header.index(c) if c in header else None for c in COLUMNS]
+                if header:
+                    writer.writerow(header + [c for c, p in zip(COLUMNS, places) if p is None])
+                append_only = all(p is None for p in places)
+                for chunk, results in _map_chunks(_chunked(rows, chunk_size), jobs=jobs, scanner=scan,
+                                                  context=context):
+                    lines = []
+                    for values, result in zip(chunk, results):
+                        s, band, hits, helpful = result_cells(result)
+                        cells = ["" if s is None else str(s), band, hits, helpful]
+                        if append_only:
+                            lines.append(values + cells)
+                        else:
+                            values = list(values)
+                            extra = []
+                            for value, place in zip(cells, places):
+                                if place is None:
+                                    extra.append(value)
+                                else:
+                                    values[place] = value
+                            lines.append(values + extra)
+                        if result is None:
+                            summary.empty += 1
+                        else:
+                            summary.scored += 1
+                    writer.writerows(lines)
+                    bar.update(summary.written)
+            else:
+                write = out.stream.write
+                for chunk, results in _map_chunks(_chunked(jrows, chunk_size), jobs=jobs, scanner=scan,
+                                                  context=context):
+                    for obj, result in zip(chunk, results):
+                        write(_json_line(_with_cells(obj, result_cells(result))))
+                        if result is None:
+                            summary.empty += 1
+                        else:
+                            summary.scored += 1
+                    bar.update(summary.written)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise BulkInputError(f"cannot read {source.name}: {exc}") from None
+        summary.errors = err.count
+        summary.rows = summary.written + summary.errors
+        out.commit()
+        err.commit()
+    except BaseException:
+        bar.close()
+        if out is not None:
+            out.discard()
+        err.discard()
+        source.close()
+        raise
+    bar.close()
+    source.close()
+    summary.seconds = time.monotonic() - started
+    return summary
