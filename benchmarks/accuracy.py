@@ -599,6 +599,23 @@ def format_errors(rows: Mapping[str, Row], limit: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def format_groups(rows: Mapping[str, Row], limit: int = 40) -> str:
+    """The most frequent errors, one line per (miss/false alarm, token, expected, got)."""
+    groups: Counter = Counter()
+    where: dict[tuple, set[str]] = defaultdict(set)
+    for name, r in rows.items():
+        if name == "overall":
+            continue
+        for kind, _pid, what, tok, exp, got in r.errors:
+            key = (what, tok.casefold(), exp, got)
+            groups[key] += 1
+            where[key].add(kind)
+    lines = [f"most frequent errors ({len(groups)} distinct; count | rows | kind | token | expected | got):"]
+    for (what, tok, exp, got), n in groups.most_common(limit):
+        lines.append(f"  {n:4} | {','.join(sorted(where[(what, tok, exp, got)]))} | {what} | {tok!r} | {exp} | {got}")
+    return "\n".join(lines)
+
+
 # =========================================================================== main
 
 
@@ -666,6 +683,8 @@ def main(argv: Sequence[str] | None = None) -> int:
              (r.precision < target_for(n)[0] or r.recall < target_for(n)[1])]
     print("targets (clean P,R >= 0.995; each noise kind P >= 0.99, R >= 0.98): "
           + ("all met" if not fails else "not met on " + ", ".join(fails)))
+    print()
+    print(format_groups(ours))
     print()
     print("milia-scan " + format_errors(ours, args.list or None))
     if base is not None and args.list_baseline:
