@@ -38,13 +38,20 @@ def real_labels() -> list[str]:
 
 
 def test_tokenizer_paths_agree_on_real_labels(real_labels) -> None:
-    diff = [label for label in real_labels if split_label(label) != split_label_general(label)]
+    diff = [label for label in real_labels if split_label(label) != split_label_general(label, reference=True)]
     assert not diff, diff[:3]
 
 
 @given(st.one_of(PLAINISH, LABELISH))
 def test_tokenizer_paths_agree(label: str) -> None:
-    assert split_label(label) == split_label_general(label)
+    assert split_label(label) == split_label_general(label, reference=True)
+
+
+@given(st.one_of(PLAINISH, LABELISH))
+def test_windowed_header_search_finds_every_header(label: str) -> None:
+    from milia_scan.tokenizer import _header_marks, _header_marks_full
+
+    assert _header_marks(label, label.lower()) == _header_marks_full(label)
 
 
 def _from_scan(scanner: Scanner, label: str) -> tuple:

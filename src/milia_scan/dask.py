@@ -15,9 +15,11 @@ worker scores uses that same object, and its token cache warms up across partiti
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import pickle
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,6 @@ import pandas as pd
 
 from .bulk import (
     COLUMNS,
-    UNKNOWN,
     BulkInputError,
     BulkSummary,
     _check_context,
@@ -37,6 +38,7 @@ from .bulk import (
     _python_encoding,
     _read_sample,
     default_jobs,
+    label_of,
     score_frame,
 )
 from .scanner import Scanner, default_scanner
@@ -48,19 +50,30 @@ scanners_received = 0
 
 
 class _Shipped:
-    """A Scanner on its way to the workers, counted when it arrives."""
+    """A Scanner on its way to the workers: pickled once on the client (never while a worker
+    thread is using it), unpickled on first use in each process that receives it."""
 
-    def __init__(self, scanner: Scanner) -> None:
-        self.scanner = scanner
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._scanner: Scanner | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, scanner: Scanner) -> _Shipped:
+        return cls(pickle.dumps(scanner, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def scanner(self) -> Scanner:
+        global scanners_received
+        if self._scanner is None:
+            with self._lock:
+                if self._scanner is None:
+                    self._scanner = pickle.loads(self.data)
+                    scanners_received += 1
+        return self._scanner
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return _arrive, (pickle.dumps(self.scanner, protocol=pickle.HIGHEST_PROTOCOL),)
-
-
-def _arrive(data: bytes) -> _Shipped:
-    global scanners_received
-    scanners_received += 1
-    return _Shipped(pickle.loads(data))
+        return _Shipped, (self.data,)
 
 
 def _score_partition(df: pd.DataFrame, column: str, context: str, shipped: _Shipped) -> pd.DataFrame:
@@ -81,10 +94,19 @@ def score_dataframe(
     _check_context(context)
     if column not in ddf.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, ddf.columns))}")
-    shipped = dask.delayed(_Shipped(default_scanner() if scanner is None else scanner), pure=False,
+    shipped = dask.delayed(_Shipped.of(default_scanner() if scanner is None else scanner), pure=False,
                            name=f"milia-scanner-{os.getpid()}-{id(scanner)}-{time.monotonic_ns()}")
     meta = score_frame(ddf._meta, column, context=context)  # explicit, and typed like the partitions
     return ddf.map_partitions(_score_partition, column, context, shipped, meta=meta)
+
+
+def _part_name(i: int) -> str:
+    return f"{i:05d}"
+
+
+def _tally(labels: pd.Series) -> pd.DataFrame:
+    empty = sum(1 for v in labels.tolist() if label_of(v) is None)
+    return pd.DataFrame({"rows": [len(labels)], "empty": [empty]})
 
 
 def _is_local(path: str) -> bool:
@@ -175,7 +197,7 @@ def score_file(
     if scheduler is None:
         n = workers or default_jobs()
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+                               dashboard_address=":0", silence_logs=logging.ERROR)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:  # noqa: F841
             ddf = dd.read_csv(src, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
@@ -185,12 +207,12 @@ def score_file(
                 raise BulkInputError(f"{src} has no column {column!r}; its columns: {cols}")
             scored = score_dataframe(ddf, column, context=context, scanner=scanner)
             target = os.path.join(tmp, "*.csv") if directory else tmp
-            writes = scored.to_csv(target, index=False, sep=sep, lineterminator="\n", encoding="utf-8",
-                                   single_file=not directory, compute=False,
-                                   **({"name_function": lambda i: f"{i:05d}"} if directory else {}))
-            bands = scored[COLUMNS[1]].value_counts()
             try:
-                _, bands = dask.compute(writes, bands)
+                scored.to_csv(target, index=False, sep=sep, lineterminator="\n", encoding="utf-8",
+                              single_file=not directory,
+                              **({"name_function": _part_name} if directory else {}))
+                # rows and empty labels, from the input (cheap: reading, no scoring)
+                tally = ddf[column].map_partitions(_tally, meta=pd.DataFrame({"rows": [0], "empty": [0]})).compute()
             except pd.errors.ParserError as exc:
                 raise BulkInputError(f"{src}: {exc} (the dask engine stops at malformed rows; the local "
                                      "engine sets them aside with --errors and goes on)") from None
@@ -203,8 +225,6 @@ def score_file(
     finally:
         if cluster is not None:
             cluster.close()
-    counts = {str(k): int(v) for k, v in bands.items()}
-    rows = sum(counts.values())
-    empty = counts.get(UNKNOWN, 0)
+    rows, empty = int(tally["rows"].sum()), int(tally["empty"].sum())
     return BulkSummary(rows=rows, scored=rows - empty, empty=empty, errors=0,
                        seconds=time.monotonic() - started, output=dst)

@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .lexicon import Lexicon
-from .normalizer import compact_key, match_key, ocr_key
+from .normalizer import compact_key, compact_of, match_key, ocr_key
 from .tokenizer import token_key
 
 
@@ -159,7 +159,7 @@ class Matcher:
         """Exact lookup: (match, is_known_other_substance)."""
         hit = self._exact.get(key)
         if hit is None:
-            ck = compact_key(key)
+            ck = compact_of(key)
             hit = self._compact.get(ck)
             if hit is None:
                 return None, key in self._known or ck in self._known

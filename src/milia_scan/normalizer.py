@@ -26,6 +26,10 @@ _AROUND = re.compile(r"\s*([-/])\s*")
 _SPACES = re.compile(r"\s+")
 # Pharmacopoeia grades after a name ("Petrolatum USP") are not part of the substance's identity.
 _GRADE = re.compile(r"(?:\s(?:usp|nf|bp|ep|jp|fcc|ph\s?eur))+$")
+_GRADE_ENDS = (" usp", " nf", " bp", " ep", " jp", " fcc", " pheur", " ph eur")
+# A name already in normal form but for case: ASCII letters and digits, single inner spaces or
+# hyphens, nothing at the edges.
+_SIMPLE = re.compile(r"[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*")
 _EDGES = "-/ ,."
 
 _OCR_DIGIT = re.compile(r"(?<=[a-z])[01](?=[a-z])")
@@ -51,20 +55,33 @@ def match_key(text: str) -> str:
     >>> match_key("PETROLATUM 41 %")
     'petrolatum'
     """
+    if _SIMPLE.fullmatch(text):  # most names: letters, digits, single spaces and hyphens
+        s = text.lower()
+        return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
     s = unicodedata.normalize("NFKC", text).translate(_TRANS)
     s = _strip_accents(s.casefold())
-    s = _NANO.sub(" ", s)
-    s = _PERCENT.sub(" ", s)
+    # Each step runs only where its characters occur: normalising is on the cold path of bulk runs.
+    if "nano" in s:
+        s = _NANO.sub(" ", s)
+    if "%" in s:
+        s = _PERCENT.sub(" ", s)
     s = _NOT_NAME.sub(" ", s)
-    s = _LOOSE_PUNCT.sub(" ", s)
-    s = _AROUND.sub(r"\1", s)
+    if "," in s or "." in s or "'" in s:
+        s = _LOOSE_PUNCT.sub(" ", s)
+    if "-" in s or "/" in s:
+        s = _AROUND.sub(r"\1", s)
     s = _SPACES.sub(" ", s).strip(_EDGES)
-    return _GRADE.sub("", s).strip(_EDGES)
+    return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
 
 
 def compact_key(text: str) -> str:
     """Letters and digits only: catches missing, doubled or stray spaces and hyphens."""
-    return "".join(c for c in match_key(text) if c.isalnum())
+    return compact_of(match_key(text))
+
+
+def compact_of(key: str) -> str:
+    """`compact_key` of a string that is already a match key."""
+    return "".join(filter(str.isalnum, key))
 
 
 def ocr_key(key: str) -> str:

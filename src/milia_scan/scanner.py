@@ -208,19 +208,26 @@ class Scanner:
         if _Hazard in kinds:
             return None
         out: list[tuple[int, _Matched]] = []
-        others = prev = 0
-        for i in [i for i, k in enumerate(kinds) if k is _Matched]:
-            others += kinds[prev:i].count(_Other)
-            prev = i
+        if _Matched not in kinds:
+            return out
+        skips = _Skip in kinds
+        i = -1
+        while True:
+            try:
+                i = kinds.index(_Matched, i + 1)
+            except ValueError:
+                return out
+            # others before i: everything before it but skipped pieces and earlier matches
+            others = kinds[:i].count(_Other) if skips else i - len(out)
             out.append((others, entries[i]))  # type: ignore[arg-type]
-        return out
 
     # ------------------------------------------------------------------ public
 
     def score(self, label: str, *, context: str = "leave-on") -> LabelScore:
         """Score a label without building a report (the fast path for bulk scoring).
         Gives the same score, band and ids as `scan`."""
-        _check_context(context)
+        if context not in CONTEXTS:
+            _check_context(context)
         matched = self._scored_plain(label)
         if matched is None:  # the general tokenizer: the same facts from full records
             matched = [(f.others_before, _Matched(0, 0, f.tok.res, *self._classify(f.tok.res)))
@@ -229,15 +236,16 @@ class Scanner:
             return _EMPTY
         seen: dict[str, None] = {}
         inputs: list[tuple[float, int]] = []
-        helpful: dict[str, None] = {}
+        helpful: list[str] = []
         for others, entry in matched:
             for rid, weight in entry.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
                     inputs.append((weight, others))
-            helpful.update(dict.fromkeys(entry.helpful))
+            if entry.helpful:
+                helpful += entry.helpful
         score = score_value(inputs, context)
-        return LabelScore(score, band_for(score), tuple(seen), tuple(helpful))
+        return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)))
 
     def scan(self, label: str, *, context: str = "leave-on") -> Report:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the

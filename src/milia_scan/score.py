@@ -40,11 +40,18 @@ def risk_weight(entry: LexiconEntry) -> float:
 
 
 def position_factor(others_before: int) -> float:
-    return max(FLOOR, 0.5 ** (others_before / HALF_LIFE))
+    """1.0 for the first ingredient, halving every HALF_LIFE others before it, never below FLOOR."""
+    return _FACTORS[others_before] if others_before < len(_FACTORS) else FLOOR
+
+
+_FACTORS = [max(FLOOR, 0.5 ** (k / HALF_LIFE)) for k in range(64)]
 
 
 def band_for(score: float) -> str:
-    return next(name for threshold, name in BANDS if score >= threshold)
+    for threshold, name in BANDS:
+        if score >= threshold:
+            return name
+    return "low"
 
 
 def _shares(risks: Sequence[tuple[float, int]], context: str) -> list[float]:
@@ -54,9 +61,10 @@ def _shares(risks: Sequence[tuple[float, int]], context: str) -> list[float]:
 
 def score_value(risks: Sequence[tuple[float, int]], context: str = "leave-on") -> int:
     """The 0-100 score alone, for risk hits given as (weight, others_before)."""
+    scale = MAX_SINGLE * CONTEXT_MULTIPLIER[context]
     clear = 1.0
-    for a in _shares(risks, context):
-        clear *= 1.0 - a
+    for w, k in risks:
+        clear *= 1.0 - min(CAP, scale * w * position_factor(k))
     return int(round(100.0 * (1.0 - clear)))
 
 

@@ -99,12 +99,12 @@ _HYPHEN_NL = re.compile(r"-[ \t]*$")
 # --------------------------------------------------------------------------- sections
 
 
-def _sections(text: str) -> list[tuple[int, int, str]]:
+def _sections(text: str, *, reference: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, kind) regions that hold ingredient lists; the whole text if no header."""
     low = text.lower()
     if ":" not in text and "：" not in text and "ngredient" not in low and "drug" not in low:
         return [(0, len(text), "ingredients")]  # every header needs one of these
-    marks = [(m.start(), m.end(), m.lastgroup or "") for m in _HEADER.finditer(text)]
+    marks = _header_marks_full(text) if reference else _header_marks(text, low)
     drug = any(k in ("drug", "active", "inactive") for _, _, k in marks)
     if drug:
         marks += [(m.start(), m.end(), "stop") for m in _DRUG_STOP.finditer(text)]
@@ -119,6 +119,34 @@ def _sections(text: str) -> list[tuple[int, int, str]]:
         section = {"ingr": "ingredients"}.get(kind, kind)
         out.append((end, nxt, section))
     return out
+
+
+_HEADER_CUES = re.compile(r"[:：]|ngredient|drug", re.I)
+_HEADER_REACH = 72  # no header is longer: windows this wide around each cue find them all
+
+
+def _header_marks(text: str, low: str) -> list[tuple[int, int, str]]:
+    """Header matches, found in windows around the cues every header contains (a colon,
+    "ingredient", "drug") rather than by scanning the whole label."""
+    seen: dict[tuple[int, int], str] = {}
+    done = 0
+    for cue in _HEADER_CUES.finditer(low):
+        a = max(done, cue.start() - _HEADER_REACH)
+        b = min(len(text), cue.end() + _HEADER_REACH)
+        for m in _HEADER.finditer(text, a, b):
+            if m.end() < b or b == len(text):  # one cut by the window edge is found again later
+                seen.setdefault((m.start(), m.end()), m.lastgroup or "")
+        done = max(done, cue.start() - _HEADER_REACH)
+    out: list[tuple[int, int, str]] = []
+    for s, e, k in sorted((s, e, k) for (s, e), k in seen.items()):
+        if not out or s >= out[-1][1]:  # like one scan: leftmost match first, none overlapping
+            out.append((s, e, k))
+    return out
+
+
+def _header_marks_full(text: str) -> list[tuple[int, int, str]]:
+    """The reference for `_header_marks`: one scan over the whole label."""
+    return [(m.start(), m.end(), m.lastgroup or "") for m in _HEADER.finditer(text)]
 
 
 # --------------------------------------------------------------------------- brackets
@@ -259,32 +287,54 @@ def _sub_seps(text: str, a: int, b: int, pairs: dict[int, int], seps: re.Pattern
 # tests/test_tokenize.py checks that both paths agree.
 
 _NOT_PLAIN = re.compile(r"[\n\r\u2028\u2029:：+±]")
+_NOT_PLAIN_SOFT = re.compile(r"[:：+±]")
 _SPECIAL = re.compile(r"[\n\r\u2028\u2029:：+±;、，；•·●▪◦∙|]")  # one scan for the comma-only case
 _PLAIN_SEP = re.compile(r"[,;、，；•·●▪◦∙|]")
 _COMMA_DIGIT = re.compile(r",\d")
+# In a whole label, these words may start a "may contain" tail or a header: the general path
+# decides. Inside a region the general path has already cut those out, and only "(and)" is left.
 _PIECE_HAZARD = re.compile(
-    r"contain|contenir|enthalten|contener|contenere|bevatten|drug|ngredient|"
-    r"\(\s*(?:and|et|und|y|e)\s*\)|\.\s*[*†‡¹²³]|^\s*[*†‡°¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?"
-    r"(?:organic|biologique|bio\b|natural|naturally|ingredients?\s+(?:from|of)|issus?\s+de|aus\s+kontroll)",
+    r"contain|contenir|enthalten|contener|contenere|bevatten|drug|ngredient|\(\s*(?:and|et|und|y|e)\s*\)",
     re.I,
 )
+_REGION_HAZARD = re.compile(r"\(\s*(?:and|et|und|y|e)\s*\)", re.I)
+_FOOTNOTE_MARKS = "*†‡¹²³"
+_PLAIN_SEP_DOT = re.compile(r"[,;、，；•·●▪◦∙|]|\.(?=\s*[*†‡¹²³])")
 _BRACKET_CHARS = frozenset("()[]{}")
 _PIECE_CACHE: dict[str, tuple[int, int] | None] = {}
+_REGION_CACHE: dict[str, tuple[int, int] | None] = {}
 _PIECE_CACHE_LIMIT = 200_000
 
 
-def plain_pieces(text: str) -> list[str] | None:
+def plain_pieces(text: str, *, soft_newlines: bool = False, region: bool = False) -> list[str] | None:
     """The separator-delimited pieces of a plain list, or None if the label needs the general path.
 
     Pieces keep their spaces and marks; "1,2-Hexanediol" stays one piece. Joining the pieces with
-    one separator character each gives back the offsets into `text`.
+    one separator character each gives back the offsets into `text`. `soft_newlines`: line
+    breaks are only wrapping (the list has other separators), so they may stay inside a piece.
+    `region`: a list region the general path has cut out (headers and "may contain" markers
+    done), where colons and plus signs are ordinary characters.
     """
-    if _SPECIAL.search(text) is None:
-        pieces = text.split(",")
-    elif _NOT_PLAIN.search(text):
-        return None
+    if text.isascii():  # most labels: a few substring tests beat one regex over the text
+        blocked = (not region and (":" in text or "+" in text)) or (
+            not soft_newlines and ("\n" in text or "\r" in text))
+        other_seps = ";" in text or "|" in text
+        marks = "*" in text
     else:
+        if region:
+            blocked = not soft_newlines and _HAS_BREAK.search(text) is not None
+        else:
+            blocked = (_NOT_PLAIN_SOFT if soft_newlines else _NOT_PLAIN).search(text) is not None
+        other_seps = _SPECIAL.search(text) is not None
+        marks = any(m in text for m in _FOOTNOTE_MARKS)
+    if blocked:
+        return None
+    if marks:  # "Mica. *Organic": a period before a footnote mark ends the list
+        pieces = _PLAIN_SEP_DOT.split(text)
+    elif other_seps:
         pieces = _PLAIN_SEP.split(text)
+    else:
+        pieces = text.split(",")
     if _COMMA_DIGIT.search(text):
         merged: list[str] = []
         for piece in pieces:  # a comma between digits is part of a name
@@ -301,57 +351,75 @@ def _joined_by_comma(text: str, done: list[str], piece: str) -> bool:
     return text[pos] == ","
 
 
-def piece_token(piece: str) -> tuple[int, int] | None:
+def piece_token(piece: str, *, region: bool = False) -> tuple[int, int] | None:
     """The token's bounds inside one piece of a plain list: (a, b), (0, 0) when the piece holds no
-    token, or None when the label needs the general path. Pure and cached per distinct piece."""
-    found = _PIECE_CACHE.get(piece, False)
+    token (or is a footnote legend), or None when the label needs the general path. Pure and
+    cached per distinct piece."""
+    cache = _REGION_CACHE if region else _PIECE_CACHE
+    found = cache.get(piece, False)
     if found is not False:
         return found  # type: ignore[return-value]
-    if len(_PIECE_CACHE) >= _PIECE_CACHE_LIMIT:
-        _PIECE_CACHE.clear()
+    if len(cache) >= _PIECE_CACHE_LIMIT:
+        cache.clear()
     result: tuple[int, int] | None
-    if _PIECE_HAZARD.search(piece):
+    if (_REGION_HAZARD if region else _PIECE_HAZARD).search(piece):
         result = None
+    elif _LEGEND.match(piece.lstrip()):
+        result = (0, 0)
     else:
         pairs: dict[int, int] = {}
         if not _BRACKET_CHARS.isdisjoint(piece):
             pairs = _pairs(piece, 0, len(piece))
             if len(pairs) != sum(piece.count(c) for c in "()[]{}"):
+                pairs = {}
                 result = None  # an unmatched bracket: a sub-list or noise, the general path decides
-                _PIECE_CACHE[piece] = result
-                return result
-        a, b = _trim(piece, 0, len(piece), pairs)
-        result = (a, b) if b > a and _HAS_WORD.search(piece, a, b) else (0, 0)
-    _PIECE_CACHE[piece] = result
+        if pairs or _BRACKET_CHARS.isdisjoint(piece):
+            a, b = _trim(piece, 0, len(piece), pairs)
+            result = (a, b) if b > a and _HAS_WORD.search(piece, a, b) else (0, 0)
+    cache[piece] = result
     return result
 
 
 _HAS_WORD = re.compile(r"[^\W_]")
+_HAS_BREAK = re.compile(r"[\n\r\u2028\u2029]")
 
 
 def split_label(text: str) -> list[Span]:
     """Find the ingredient tokens of a label, as spans into `text` (no normalisation)."""
     if not isinstance(text, str):
         raise TypeError(f"label must be str, not {type(text).__name__}")
-    pieces = plain_pieces(text)
-    if pieces is not None:
-        spans: list[Span] = []
-        pos = 0
-        for piece in pieces:
-            bounds = piece_token(piece)
-            if bounds is None:
-                return split_label_general(text)
-            if bounds[1]:
-                spans.append(Span(pos + bounds[0], pos + bounds[1], False, "ingredients"))
-            pos += len(piece) + 1
-        return spans
+    found = _plain_spans(text, 0, len(text), soft_newlines=False)
+    if found is not None:
+        return [Span(a, b, False, "ingredients") for a, b in found]
     return split_label_general(text)
 
 
-def split_label_general(text: str) -> list[Span]:
-    """The general tokenizer: every label shape (the reference the fast path must agree with)."""
+def _plain_spans(
+    text: str, start: int, end: int, *, soft_newlines: bool, region: bool = False
+) -> list[tuple[int, int]] | None:
+    """Token spans of text[start:end] if it is a plain list, else None."""
+    sub = text[start:end] if start or end != len(text) else text
+    pieces = plain_pieces(sub, soft_newlines=soft_newlines, region=region)
+    if pieces is None:
+        return None
+    out: list[tuple[int, int]] = []
+    pos = start
+    for piece in pieces:
+        bounds = piece_token(piece, region=region)
+        if bounds is None:
+            return None
+        if bounds[1]:
+            out.append((pos + bounds[0], pos + bounds[1]))
+        pos += len(piece) + 1
+    return out
+
+
+def split_label_general(text: str, *, reference: bool = False) -> list[Span]:
+    """The general tokenizer: every label shape. Each list region still takes the plain-list path
+    when it can; `reference=True` turns that off (the reference the fast paths are tested against).
+    """
     spans: list[Span] = []
-    for a, b, section in _sections(text):
+    for a, b, section in _sections(text, reference=reference):
         pairs = _pairs(text, a, b)
         may_marks = list(_MAY.finditer(text, a, b))
         for m in may_marks:  # a bracket opened by the marker ("[+/- Mica]") is not a synonym
@@ -365,12 +433,17 @@ def split_label_general(text: str) -> list[Span]:
         for i, m in enumerate(may_marks):
             bounds.append((m.end(), may_marks[i + 1].start() if i + 1 < len(may_marks) else b, True))
         for pa, pb, may in bounds:
+            if section != "active" and not reference and not (nl_splits and _HAS_BREAK.search(text, pa, pb)):
+                found = _plain_spans(text, pa, pb, soft_newlines=not nl_splits, region=True)
+                if found is not None:
+                    spans.extend(Span(s, e, may, section) for s, e in found)
+                    continue
             for s, e in _segments(text, pa, pb, pairs, nl_splits):
-                if section != "active":  # an ordinary segment: the cached plain-piece trimming
-                    bounds = piece_token(text[s:e])
-                    if bounds is not None:
-                        if bounds[1]:
-                            spans.append(Span(s + bounds[0], s + bounds[1], may, section))
+                if section != "active" and not reference:  # the cached plain-piece trimming
+                    trimmed = piece_token(text[s:e], region=True)
+                    if trimmed is not None:
+                        if trimmed[1]:
+                            spans.append(Span(s + trimmed[0], s + trimmed[1], may, section))
                         continue
                 if _LEGEND.match(text, s, e) or _LEGEND.match(text[s:e].lstrip()):
                     continue
