@@ -107,7 +107,7 @@ def head_labels(path: Path, n: int, keep=lambda s: True) -> list[str]:
     return out
 
 
-_SEPS = re.compile(r"[,;•·]\s+|,")
+_SEPS = re.compile(r"[;•·]\s*|,(?!\d)\s*")  # a comma before a digit is a name's ("1,2-Hexanediol")
 
 
 def n_ingredients(label: str) -> int:
@@ -660,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {m['nproc']} CPUs ({m['cpu']}), load {m['load_start']} -> {m['load_end']}, "
           f"Python {m['python']}")
     print(f"catalogue: {c['rows']:,} rows of {c['source']} labels (seed {c['seed']}), {c['mean_ingredients']} "
-          f"ingredients / {c['mean_label_bytes']:.0f} bytes a label, {c['file_bytes'] / 1e6:,.0f} MB; "
+          f"ingredients / {c['mean_label_bytes']:.0f} bytes a label, {c.get('duplicate_rows', 0):.0%} repeated rows, "
+          f"{c['file_bytes'] / 1e6:,.0f} MB; "
           f"Scanner() load {res['scanner_load_s']:.2f} s (not in the one-core figure)")
     print()
     print(render(table))

@@ -27,9 +27,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LABELS_DIR = ROOT.parent / "shared" / "data" / "labels"
 OUT_DIR = ROOT / "benchmarks" / "out"
-GENERATOR_VERSION = 1  # bump when the output for a given (rows, seed) changes
+GENERATOR_VERSION = 2  # bump when the output for a given (rows, seed) changes
 
 # --------------------------------------------------------------------------- noise model
+# Product variants first, so that rows are distinct as in a real catalogue (a per-label result
+# cache must not be able to stand in for the scanner): swap two neighbours in the low-
+# concentration half, drop one ingredient, append shade colourants or trace ingredients.
+VARIANT_SWAP = 0.6
+VARIANT_DROP = 0.4
+VARIANT_APPEND = 0.4
+TRACE = ("CI 77491", "CI 77492", "CI 77499", "CI 77891", "Mica", "Iron Oxides", "Titanium Dioxide",
+         "Tocopherol", "Citric Acid", "Sodium Benzoate", "Potassium Sorbate", "Limonene", "Linalool",
+         "Parfum", "Sodium Hydroxide", "Disodium EDTA", "Silica", "CI 19140", "CI 42090", "Tin Oxide")
 # Per label: how many of its tokens get one typo or OCR confusion (mean 0.6 a label).
 NOISY_TOKENS = ((0, 0.60), (1, 0.25), (2, 0.10), (3, 0.05))
 CASES = (("as-is", 0.75), ("upper", 0.10), ("lower", 0.10), ("title", 0.05))
@@ -180,6 +189,14 @@ class Generator:
         """One noisy label and its number of top-level ingredients."""
         rng = self.rng
         tokens = list(rng.choice(self.pool)) if self.pool else self._synthetic()
+        n = len(tokens)
+        if n >= 4 and rng.random() < VARIANT_SWAP:
+            i = rng.randrange(n // 2, n - 1)
+            tokens[i], tokens[i + 1] = tokens[i + 1], tokens[i]
+        if n >= 4 and rng.random() < VARIANT_DROP:
+            del tokens[rng.randrange(1, len(tokens))]
+        if rng.random() < VARIANT_APPEND:
+            tokens += rng.sample(TRACE, rng.randint(1, 3))
         k = min(len(tokens), int(_weighted(rng, NOISY_TOKENS)))
         for i in rng.sample(range(len(tokens)), k):
             tokens[i] = _ocr(rng, tokens[i]) if rng.random() < OCR_SHARE else _typo(rng, tokens[i])
@@ -201,12 +218,14 @@ def write_catalogue(path: Path, rows: int, seed: int = 1, synthetic: bool = Fals
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     n_tokens = n_bytes = 0
+    seen: set[int] = set()
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "ingredients"])
         for i in range(rows):
             text, n = gen.label_and_count()
             n_tokens += n
+            seen.add(hash(text))
             n_bytes += len(text.encode("utf-8"))
             w.writerow([f"p{i:07d}", text])
     os.replace(tmp, path)
@@ -214,7 +233,7 @@ def write_catalogue(path: Path, rows: int, seed: int = 1, synthetic: bool = Fals
         "rows": rows, "seed": seed, "source": gen.source, "generator_version": GENERATOR_VERSION,
         "mean_ingredients": round(n_tokens / max(rows, 1), 1), "mean_label_bytes": round(n_bytes / max(rows, 1), 1),
         "file_bytes": path.stat().st_size, "seconds": round(time.perf_counter() - t0, 2),
-        "real_labels": len(gen.pool),
+        "real_labels": len(gen.pool), "duplicate_rows": round(1 - len(seen) / max(rows, 1), 4),
     }
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta
