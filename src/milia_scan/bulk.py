@@ -129,6 +129,7 @@ def _init_worker(scanner: Scanner, context: str) -> None:
     """Runs once in each worker process: keep the one Scanner every chunk of this worker uses."""
     global _worker_scanner, _worker_context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent
     _worker_scanner, _worker_context = scanner, context
 
 
@@ -144,12 +145,16 @@ def _score_chunk(labels: list[str | None]) -> list[LabelScore | None]:
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop now: cancel what is queued and end the workers (they hold nothing worth keeping)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+    for proc in procs:
         if proc.is_alive():
             proc.terminate()
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+    for proc in procs:
         proc.join(5)
+    if manager is not None:  # it closes its wake-up pipe: no noise at interpreter exit
+        manager.join(5)
 
 
 def _map_chunks(

@@ -1,0 +1,411 @@
+"""Bulk scoring: nothing lost, nothing reordered, bad rows set aside with their line numbers."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import milia_scan
+from milia_scan import bulk
+from milia_scan.bulk import COLUMNS, BulkInputError, score_file, score_labels, score_rows
+from milia_scan.cli import cli
+
+from .conftest import shared_file
+
+LABELS = [
+    "Aqua, Paraffinum Liquidum, Cera Microcristallina, Glycerin, Lanolin Alcohol",
+    "Water, Glycerin, Niacinamide, Salicylic Acid",
+    "Petrolatum 41%, Mineral Oil, Ceresin",
+    "Ingredients:\nAqua,\nIsopropyl Myristate,\nCocos Nucifera Oil",  # line breaks inside the cell
+    "Eau, Beurre de Karité, Huile d'Argan, Parfum",  # unicode
+    'Aqua, "Cetearyl Alcohol", Dimethicone; Retinol',  # quotes and a semicolon inside the cell
+    "",  # empty -> unknown
+    "   ",  # blank -> unknown
+]
+HEADER = ["sku", "name", "ingredients", "note"]
+
+
+def awkward_rows(n: int = len(LABELS)) -> list[list[str]]:
+    return [[f"{i:05d}", f'Crème "n°{i}", 50 ml', LABELS[i % len(LABELS)], "x\r\ny" if i % 3 else ""]
+            for i in range(n)]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, *, delimiter: str = ",",
+              lineterminator: str = "\r\n", bom: bool = False) -> Path:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator)
+    w.writerow(header)
+    w.writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8"))
+    return path
+
+
+def read_csv(path: Path, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=delimiter))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def expected_cells(label: str, scanner: milia_scan.Scanner | None = None) -> list[str]:
+    if not label.strip():
+        return ["", "unknown", "", ""]
+    r = (scanner or milia_scan.default_scanner()).score(label)
+    return [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful)]
+
+
+def assert_round_trip(header: list[str], out: list[list[str]], rows: list[list[str]]) -> None:
+    assert header == HEADER + list(COLUMNS)
+    assert len(out) == len(rows)
+    for got, original in zip(out, rows):
+        assert got[: len(HEADER)] == original  # every input column, unchanged, in order
+        assert got[len(HEADER):] == expected_cells(original[2])
+
+
+# ---------------------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_csv_round_trip_keeps_every_row_and_column(tmp_path: Path, bom: bool) -> None:
+    rows = awkward_rows(40)
+    src = write_csv(tmp_path / "in.csv", rows, bom=bom)
+    summary = score_file(src, tmp_path / "out.csv")
+    header, out = read_csv(tmp_path / "out.csv")
+    assert_round_trip(header, out, rows)
+    assert (summary.rows, summary.errors, summary.empty) == (40, 0, 10)
+    assert summary.rows == summary.scored + summary.empty + summary.errors
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+
+
+def test_jobs_two_gives_the_same_bytes_in_the_same_order(tmp_path: Path) -> None:
+    rows = awkward_rows(1000)
+    src = write_csv(tmp_path / "in.csv", rows)
+    one = score_file(src, tmp_path / "one.csv", jobs=1, chunk_size=64)
+    two = score_file(src, tmp_path / "two.csv", jobs=2, chunk_size=64)  # 16 chunks through the pool
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert (one.rows, one.scored, one.empty) == (two.rows, two.scored, two.empty) == (1000, 750, 250)
+
+
+def test_bad_rows_go_to_the_errors_file_with_line_numbers(tmp_path: Path) -> None:
+    text = (
+        "sku,name,ingredients,note\n"          # line 1
+        '00000,A,"Aqua,\nPetrolatum",n\n'       # lines 2-3: one record
+        "00001,B,Glycerin\n"                    # line 4: 3 fields
+        "\n"                                    # line 5: blank
+        "00002,C,Lanolin,n,extra\n"             # line 6: 5 fields
+        '00003,D,"Mineral Oil"x,n\n'            # line 7: malformed quoting
+        "00004,E,Paraffinum Liquidum,n\n"       # line 8: good
+    ).encode() + b"00005,\xff\xfe bad,Aqua,n\n" + b"00006,F,Ceresin,n\n"  # 9 undecodable, 10 good
+    src = tmp_path / "in.csv"
+    src.write_bytes(text)
+    summary = score_file(src, tmp_path / "out.csv", errors=tmp_path / "errors.csv")
+    _, out = read_csv(tmp_path / "out.csv")
+    assert [r[0] for r in out] == ["00000", "00004", "00006"]
+    assert out[0][2] == "Aqua,\nPetrolatum"
+    with open(tmp_path / "errors.csv", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        errs = list(csv.DictReader(fh))
+    assert [int(e["line"]) for e in errs] == [4, 5, 6, 7, 9]
+    assert "3 fields, expected 4" in errs[0]["reason"]
+    assert errs[1]["reason"] == "blank line"
+    assert "5 fields, expected 4" in errs[2]["reason"]
+    assert "malformed" in errs[3]["reason"]
+    assert errs[4]["reason"] == "undecodable bytes (not utf-8)"
+    assert errs[2]["record"] == "00002,C,Lanolin,n,extra"
+    # the undecodable record is kept byte for byte
+    assert b"00005,\xff\xfe bad,Aqua,n" in (tmp_path / "errors.csv").read_bytes()
+    assert (summary.rows, summary.written, summary.errors) == (8, 3, 5)
+    assert summary.rows == summary.written + summary.errors
+
+
+def test_no_errors_file_when_every_row_is_good(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(3))
+    score_file(src, tmp_path / "out.csv", errors=tmp_path / "errors.csv")
+    assert not (tmp_path / "errors.csv").exists()
+
+
+def test_missing_column_is_an_error_before_any_work(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(3))
+    with pytest.raises(BulkInputError, match=r"no column 'inci'.*'sku', 'name', 'ingredients', 'note'"):
+        score_file(src, tmp_path / "out.csv", column="inci")
+    assert os.listdir(tmp_path) == ["in.csv"]
+
+
+def test_empty_and_header_only_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    s = score_file(empty, tmp_path / "out-empty.csv")
+    assert s.rows == 0 and (tmp_path / "out-empty.csv").read_bytes() == b""
+    only = write_csv(tmp_path / "header.csv", [])
+    s = score_file(only, tmp_path / "out-header.csv")
+    assert s.rows == 0
+    assert read_csv(tmp_path / "out-header.csv") == (HEADER + list(COLUMNS), [])
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_delimiter_is_sniffed_and_kept(tmp_path: Path, delimiter: str) -> None:
+    rows = awkward_rows(10)
+    src = write_csv(tmp_path / "in.csv", rows, delimiter=delimiter, lineterminator="\n")
+    score_file(src, tmp_path / "out.csv")
+    header, out = read_csv(tmp_path / "out.csv", delimiter=delimiter)
+    assert_round_trip(header, out, rows)
+
+
+def test_one_column_file_and_its_blank_lines(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('ingredients\n"Aqua, Petrolatum"\n\nGlycerin\n', encoding="utf-8")
+    s = score_file(src, tmp_path / "out.csv")
+    _, out = read_csv(tmp_path / "out.csv")
+    assert [r[0] for r in out] == ["Aqua, Petrolatum", "", "Glycerin"]
+    assert out[1][2] == "unknown" and s.errors == 0
+
+
+def test_gzip_in_and_out_and_other_encodings(tmp_path: Path) -> None:
+    rows = awkward_rows(12)
+    plain = write_csv(tmp_path / "in.csv", rows)
+    gz = tmp_path / "in.csv.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    score_file(gz, tmp_path / "out.csv.gz")
+    header, out = read_csv(tmp_path / "out.csv.gz")
+    assert_round_trip(header, out, rows)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("sku,ingredients\n1,Beurre de Karité\n".encode("latin-1"))
+    score_file(latin, tmp_path / "latin-out.csv", encoding="latin-1")
+    assert read_csv(tmp_path / "latin-out.csv")[1][0][1] == "Beurre de Karité"
+    with pytest.raises(BulkInputError, match="unknown encoding"):
+        score_file(latin, tmp_path / "x.csv", encoding="klingon")
+
+
+def test_existing_milia_columns_are_overwritten_in_place(tmp_path: Path) -> None:
+    rows = awkward_rows(5)
+    src = write_csv(tmp_path / "in.csv", rows)
+    score_file(src, tmp_path / "once.csv")
+    score_file(tmp_path / "once.csv", tmp_path / "twice.csv")
+    assert (tmp_path / "once.csv").read_bytes() == (tmp_path / "twice.csv").read_bytes()
+
+
+def test_jsonl_round_trip_and_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": 1, "ingredients": "Aqua, Petrolatum", "meta": {"a": [1, 2]}, "é": "ü"}),
+        json.dumps({"id": 2, "ingredients": ["Aqua", "Lanolin Alcohol"]}),
+        json.dumps({"id": 3}),
+        "not json",
+        json.dumps([1, 2]),
+        json.dumps({"id": 6, "ingredients": 42}),
+        "",
+        json.dumps({"id": 8, "ingredients": None, "milia_band": "stale"}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = score_file(src, tmp_path / "out.jsonl", errors=tmp_path / "errors.csv")
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == [1, 2, 3, 8]
+    assert out[0]["meta"] == {"a": [1, 2]} and out[0]["é"] == "ü"
+    assert list(out[0])[-4:] == list(COLUMNS)
+    assert out[0]["milia_hits"] == "petrolatum" and isinstance(out[0]["milia_score"], int)
+    assert out[1]["milia_hits"] == "lanolin-alcohol"
+    assert out[2]["milia_score"] is None and out[2]["milia_band"] == "unknown"
+    assert list(out[3]) == ["id", "ingredients", "milia_band", "milia_score", "milia_hits", "milia_helpful"]
+    assert out[3]["milia_band"] == "unknown"
+    with open(tmp_path / "errors.csv", encoding="utf-8", newline="") as fh:
+        errs = list(csv.DictReader(fh))
+    assert [(int(e["line"]), e["reason"].split(":")[0]) for e in errs] == [
+        (4, "not JSON"), (5, "a JSON list, not an object"), (6, "the 'ingredients' value is a int, not text"),
+        (7, "blank line")]
+    assert (s.rows, s.written, s.errors) == (8, 4, 4)
+
+
+def test_jsonl_first_record_must_have_the_column(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"sku": 1, "inci": "Aqua"}\n', encoding="utf-8")
+    with pytest.raises(BulkInputError, match="no key 'ingredients'; its keys: 'sku', 'inci'"):
+        score_file(src, tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path) -> None:
+    class Boom(milia_scan.Scanner):
+        calls = 0
+
+        def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
+            Boom.calls += 1
+            if Boom.calls > 30:
+                raise KeyboardInterrupt
+            return super().score(label, context=context)
+
+    src = write_csv(tmp_path / "in.csv", awkward_rows(100))
+    (tmp_path / "out.csv").write_text("the previous result\n")
+    with pytest.raises(KeyboardInterrupt):
+        score_file(src, tmp_path / "out.csv", scanner=Boom(), chunk_size=10)
+    assert (tmp_path / "out.csv").read_text() == "the previous result\n"  # untouched
+    assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv"]
+
+
+def test_100k_rows_stream_through_in_order(tmp_path: Path) -> None:
+    labels = ["Aqua, Petrolatum", "Glycerin, Lanolin", "", "Aqua, Salicylic Acid", "Ceresin, Aqua"]
+    src = tmp_path / "big.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["n", "ingredients"])
+        w.writerows([i, labels[i % 5]] for i in range(100_000))
+    s = score_file(src, tmp_path / "out.csv", jobs=2)
+    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, row in enumerate(reader):
+            assert row[0] == str(i) and row[1] == labels[i % 5], i
+    assert i == 99_999 and (s.rows, s.scored, s.empty, s.errors) == (100_000, 80_000, 20_000, 0)
+
+
+# ---------------------------------------------------------------------------- iterables
+
+
+def test_score_labels_and_rows_keep_order(scanner: milia_scan.Scanner) -> None:
+    got = list(score_labels(LABELS * 5, jobs=2, chunk_size=3))
+    assert got == [None if not lab.strip() else scanner.score(lab) for lab in LABELS * 5]
+    rows = [{"k": i, "ingredients": LABELS[i % len(LABELS)]} for i in range(30)]
+    out = list(score_rows(rows, jobs=2, chunk_size=4))
+    assert [r["k"] for r in out] == list(range(30))
+    assert all(r.items() >= rows[i].items() for i, r in enumerate(out))
+    assert out[6]["milia_score"] is None and out[6]["milia_band"] == "unknown"
+    assert out[0]["milia_score"] == scanner.score(LABELS[0]).score
+    with pytest.raises(ValueError, match="row 1: the 'ingredients' value is a int"):
+        list(score_rows([{"ingredients": "Aqua"}, {"ingredients": 3}]))
+    with pytest.raises(ValueError, match="unknown context"):
+        list(score_labels(["Aqua"], context="bath"))
+
+
+def test_score_frame_matches_score_rows() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"sku": ["a", "b", "c", "d"], "ingredients": [LABELS[0], None, "", LABELS[2]]},
+                      index=[10, 11, 12, 13])
+    out = bulk.score_frame(df)
+    assert list(out.columns) == ["sku", "ingredients", *COLUMNS]
+    assert list(out.index) == [10, 11, 12, 13] and out["sku"].tolist() == df["sku"].tolist()
+    assert str(out["milia_score"].dtype) == "Int64"
+    rows = list(score_rows(df.to_dict("records")))
+    assert out["milia_band"].tolist() == [r["milia_band"] for r in rows] == ["high", "unknown", "unknown", "high"]
+    assert out["milia_score"].isna().tolist() == [False, True, True, False]
+    assert out["milia_score"][10] == rows[0]["milia_score"]
+    with pytest.raises(KeyError, match="no column 'inci'"):
+        bulk.score_frame(df, "inci")
+    assert list(bulk.score_frame(df.iloc[:0]).columns) == list(out.columns)
+
+
+def test_the_core_does_not_import_pandas() -> None:
+    code = "import sys, milia_scan, milia_scan.bulk, milia_scan.cli; print('pandas' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_real_labels_round_trip(tmp_path: Path) -> None:
+    src = shared_file("labels/sephora_kaggle_cosmetics_normalized.csv")
+    s = score_file(src, tmp_path / "out.csv", jobs=2, chunk_size=200)
+    with open(src, encoding="utf-8", newline="") as fh:
+        original = list(csv.reader(fh))
+    header, out = read_csv(tmp_path / "out.csv")
+    assert header == original[0] + list(COLUMNS)
+    assert [r[: len(original[0])] for r in out] == original[1:]
+    assert s.rows == len(original) - 1 and s.errors == 0
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(cli, list(args), input=input)
+
+    return invoke
+
+
+def test_cli_bulk(run, tmp_path: Path) -> None:
+    rows = awkward_rows(10)
+    src = write_csv(tmp_path / "in.csv", rows)
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"), "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    assert "milia-scan: 10 rows: 8 scored, 2 empty, 0 errors;" in r.output and "rows/s" in r.output
+    assert_round_trip(*read_csv(tmp_path / "out.csv"), rows)
+
+
+def test_cli_bulk_stdin_to_stdout(run, tmp_path: Path) -> None:
+    rows = awkward_rows(4)
+    data = write_csv(tmp_path / "in.csv", rows, delimiter=";").read_bytes()
+    r = run("bulk", "-", "-o", "-", "--delimiter", ";", "--no-progress", input=data)
+    assert r.exit_code == 0, r.output
+    out = list(csv.reader(io.StringIO(r.stdout_bytes.decode(), newline=""), delimiter=";"))
+    assert_round_trip(out[0], out[1:], rows)
+
+
+def test_cli_bulk_user_errors(run, tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(2))
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"), "--column", "inci")
+    assert r.exit_code == 2
+    assert r.output.startswith("milia-scan: error: ") and r.output.count("\n") == 1
+    assert "'sku', 'name', 'ingredients', 'note'" in r.output
+    r = run("bulk", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out.csv"))
+    assert r.exit_code == 2 and "cannot read" in r.output and "Traceback" not in r.output
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"), "--delimiter", ";;")
+    assert r.exit_code == 2 and "one character" in r.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_cli_bulk_progress_bar(run, tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(3))
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"), "--progress")
+    assert r.exit_code == 0
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"))  # not a terminal: no bar
+    assert "\r" not in r.output
+
+
+def _session_alive(sid: int) -> list[int]:
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            alive.append(int(pid))
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize(("sig", "group", "code", "word"), [
+    (signal.SIGINT, True, 130, "interrupted"),  # Ctrl-C: the terminal signals the whole group
+    (signal.SIGTERM, False, 143, "terminated"),  # `kill PID`: the parent only
+])
+def test_cli_bulk_signal_leaves_no_output(tmp_path: Path, sig: int, group: bool, code: int, word: str) -> None:
+    """A run (with worker processes) stuck on an open stdin is stopped: no output, no temporary
+    file, no worker left running, one clear line."""
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "milia_scan.cli", "bulk", "-", "-o", str(out), "--jobs", "2"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stdin is not None
+    proc.stdin.write(b"sku,ingredients\n" + b"".join(b'%d,"Aqua, Petrolatum"\n' % i for i in range(5000)))
+    proc.stdin.flush()
+    deadline = time.monotonic() + 20
+    while not [p for p in os.listdir(tmp_path) if ".tmp-" in p]:  # it has started writing
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.3)
+    (os.killpg if group else os.kill)(proc.pid, sig)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == code, err
+    assert err.decode().strip() == f"milia-scan: error: {word}: no output written ({out} unchanged)"
+    assert os.listdir(tmp_path) == []
+    assert _session_alive(proc.pid) == []

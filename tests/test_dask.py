@@ -1,0 +1,80 @@
+"""Dask: the same results as the single-machine path, on a 2-worker LocalCluster over loopback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+import milia_scan.dask as milia_dask  # noqa: E402
+from milia_scan.bulk import COLUMNS, BulkInputError, score_file, score_frame  # noqa: E402
+from milia_scan.cli import cli  # noqa: E402
+
+from .test_bulk import HEADER, awkward_rows, write_csv  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def test_score_dataframe_equals_score_frame_and_ships_the_scanner_once_per_worker(client) -> None:
+    rows = awkward_rows(400)
+    df = pd.DataFrame(rows, columns=HEADER)
+    ddf = dd.from_pandas(df, npartitions=8)
+    scored = milia_dask.score_dataframe(ddf)
+    assert list(scored.columns) == HEADER + list(COLUMNS)  # from the explicit meta, before computing
+    got, want = scored.compute(), score_frame(df)
+    assert str(got["milia_score"].dtype) == str(want["milia_score"].dtype) == "Int64"
+    # dask may store text as pyarrow strings: compare the values
+    pd.testing.assert_frame_equal(got.astype(object), want.astype(object))
+    received = client.run(lambda: __import__("milia_scan.dask").dask.scanners_received)
+    assert sorted(received.values()) == [1, 1]  # 8 partitions, 2 workers: one scanner each
+
+
+def test_score_dataframe_missing_column(client) -> None:
+    ddf = dd.from_pandas(pd.DataFrame({"inci": ["Aqua"]}), npartitions=1)
+    with pytest.raises(KeyError, match="no column 'ingredients'"):
+        milia_dask.score_dataframe(ddf)
+
+
+def test_cli_engine_dask_writes_what_the_local_engine_writes(tmp_path: Path, client) -> None:
+    from click.testing import CliRunner
+
+    rows = awkward_rows(300)  # quoted line breaks, quotes, unicode, CRLF, empty labels
+    src = write_csv(tmp_path / "in.csv", rows, bom=True)
+    score_file(src, tmp_path / "local.csv")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["bulk", str(src), "-o", str(tmp_path / "dask.csv"), "--engine", "dask", "--jobs", "2"])
+    assert r.exit_code == 0, r.output
+    assert "300 rows: 226 scored, 74 empty, 0 errors" in r.output
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+    # a directory of partitions: concatenated without their repeated headers, the same rows
+    plain = write_csv(tmp_path / "plain.csv", [[r[0], r[1], r[2].replace("\n", " "), "n"] for r in rows])
+    score_file(plain, tmp_path / "plain-local.csv")
+    summary = milia_dask.score_file(plain, str(tmp_path / "parts") + "/", scheduler=client.scheduler.address,
+                                    blocksize=4000)
+    parts = sorted((tmp_path / "parts").iterdir())
+    assert len(parts) > 1 and summary.rows == 300
+    header, *body = (tmp_path / "plain-local.csv").read_bytes().splitlines(keepends=True)
+    joined = [line for p in parts for line in p.read_bytes().splitlines(keepends=True)[1:]]
+    assert all(p.read_bytes().startswith(header) for p in parts)
+    assert joined == body
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+
+
+def test_dask_engine_errors(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(3))
+    with pytest.raises(BulkInputError, match="no column 'inci'"):
+        milia_dask.score_file(src, tmp_path / "out.csv", column="inci", workers=1)
+    with pytest.raises(BulkInputError, match="reads CSV"):
+        milia_dask.score_file(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
+    assert sorted(os.listdir(tmp_path)) == ["in.csv"]
