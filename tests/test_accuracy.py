@@ -2,9 +2,8 @@
 baseline and the look-alike set. The numbers come from benchmarks/accuracy.py on a fixed seed;
 `python benchmarks/accuracy.py` prints the full report.
 
-Where a target does not hold yet, the measured level is asserted as a floor (a regression fails)
-and a strict xfail asserts the real target: it turns into a failure (XPASS) the moment the core is
-fixed, and then the row moves to TARGET_MET and its floor goes.
+Every row asserts the issue's target (clean: P, R >= 0.995; each noise kind: P >= 0.99,
+R >= 0.98), better F1 than the naive baseline, and zero look-alike false alarms.
 """
 
 from __future__ import annotations
@@ -46,26 +45,6 @@ SEED = 6
 NOISE_LIMIT = 120  # labels per noise kind (the clean row uses every label)
 BASELINE_LIMIT = {"ocr": 120, "typo": 120, "translations": 120}  # close rows: the same labels as ours
 BASELINE_DEFAULT = 40
-
-# Rows that meet the issue's targets (clean: P, R >= 0.995; noise: P >= 0.99, R >= 0.98).
-TARGET_MET = {"clean", "caps", "headers", "hyphenation", "percentages", "spaces"}
-# Rows that do not yet: the level measured on seed 6 (NOISE_LIMIT labels), as (precision, recall).
-FLOORS = {
-    "ocr": (0.995, 0.880),
-    "typo": (0.995, 0.820),
-    "separators": (0.995, 0.965),
-    "footnotes": (0.995, 0.935),
-    "translations": (0.995, 0.835),
-}
-# Rows where milia-scan's F1 is not yet above the baseline's on the same labels, with the
-# measured gap as a floor (typo: 0.9043 vs 0.9168 on seed 6).
-BASELINE_GAP = {"typo": 0.015}
-BASELINE_NOT_YET = set(BASELINE_GAP)
-# Look-alikes still reported as their `not_id` (the lexicon/matcher fix is pending).
-LOOKALIKE_KNOWN = {
-    ("Chondrus Crispus (Carrageenan) Extract", "carrageenan"),
-    ("Butyrospermum Parkii (Shea Butter) Fruit", "shea-butter"),
-}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -165,26 +144,13 @@ def test_reference_is_independent_of_the_matcher():
 
 
 @pytest.mark.parametrize("row", ["clean", *noise.KINDS])
-def test_row_meets_target_or_its_floor(row, rows, corpus, ours_system):
-    _need_guard(row)
-    r = rows[row]
-    p_min, r_min = acc.target_for(row) if row in TARGET_MET else FLOORS[row]
-    ok = r.precision >= p_min and r.recall >= r_min
-    assert ok, (f"{row}: precision {r.precision:.4f} (min {p_min}), recall {r.recall:.4f} (min {r_min})\n"
-                + _explain(row, corpus, ours_system, None if row == "clean" else NOISE_LIMIT))
-
-
-@pytest.mark.parametrize("row", sorted(FLOORS))
-@pytest.mark.xfail(strict=True, reason="issue #6 target not met yet: see the miss list in the accuracy report")
-def test_row_target_not_met_yet(row, rows):
+def test_row_meets_target(row, rows, corpus, ours_system):
     _need_guard(row)
     r = rows[row]
     p_min, r_min = acc.target_for(row)
-    assert r.precision >= p_min and r.recall >= r_min
-
-
-def test_every_row_is_either_met_or_floored():
-    assert TARGET_MET | set(FLOORS) == set(acc.ROWS) - {"overall"} and not TARGET_MET & set(FLOORS)
+    ok = r.precision >= p_min and r.recall >= r_min
+    assert ok, (f"{row}: precision {r.precision:.4f} (min {p_min}), recall {r.recall:.4f} (min {r_min})\n"
+                + _explain(row, corpus, ours_system, None if row == "clean" else NOISE_LIMIT))
 
 
 _COMPARED: dict[str, tuple] = {}
@@ -204,22 +170,11 @@ def _compare(row, corpus, lexicon, system):
     return _COMPARED[row]
 
 
-@pytest.mark.parametrize("row", [
-    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason="issue #6: not yet better than the baseline"))
-    if r in BASELINE_NOT_YET else r
-    for r in ["clean", *noise.KINDS]
-])
+@pytest.mark.parametrize("row", ["clean", *noise.KINDS])
 def test_better_than_the_naive_baseline(row, corpus, lexicon, ours_system):
     _need_guard(row)
     ours, base, limit = _compare(row, corpus, lexicon, ours_system)
     assert ours.f1 > base.f1, f"{row}: milia-scan F1 {ours.f1:.4f} <= baseline {base.f1:.4f} on {limit} labels"
-
-
-@pytest.mark.parametrize("row", sorted(BASELINE_NOT_YET))
-def test_baseline_gap_floor(row, corpus, lexicon, ours_system):
-    _need_guard(row)
-    ours, base, limit = _compare(row, corpus, lexicon, ours_system)
-    assert ours.f1 >= base.f1 - BASELINE_GAP[row], f"{row}: F1 {ours.f1:.4f} vs baseline {base.f1:.4f}"
 
 
 # --------------------------------------------------------------------------- look-alikes
@@ -261,14 +216,9 @@ def _lookalike_false_alarms(scanner) -> set[tuple[str, str]]:
     return wrong
 
 
-def test_lookalikes_floor(scanner):
-    wrong = _lookalike_false_alarms(scanner)
-    assert wrong <= LOOKALIKE_KNOWN, f"look-alikes reported as the entry they are not: {sorted(wrong - LOOKALIKE_KNOWN)}"
-
-
-@pytest.mark.xfail(strict=True, reason="issue #6: zero look-alike false alarms; two real-label forms still match")
 def test_lookalikes_zero_false_alarms(scanner):
-    assert not _lookalike_false_alarms(scanner)
+    wrong = _lookalike_false_alarms(scanner)
+    assert not wrong, f"look-alikes reported as the entry they are not: {sorted(wrong)}"
 
 
 # --------------------------------------------------------------------------- the noise suite

@@ -174,3 +174,36 @@ def _key(name: str) -> str:
     from milia_scan.normalizer import compact_key
 
     return compact_key(name)
+
+
+# Bugs found by the accuracy report, one test each.
+ACCURACY_BUGS = [
+    ("1anolin", "lanolin"),  # OCR 1 for l at a word edge
+    ("Petrolatum Seed 0il", None),  # (no such entry: the OCR fix must not invent one)
+    ("Cera AIba", "beeswax"),  # OCR I for l
+    ("Po1ysorbate20", "polysorbate-20"),  # OCR inside a name that lost its space
+    ("Stearreth-20", "steareth-20"),  # the closest spelling decides, not the alphabet
+    ("Dimethcione", "dimethicone"),  # two letters swapped is one typo
+    ("Butylene Gycol", "butylene-glycol"),  # one typo in a short word
+    ("Pegg-100 Stearate", "peg-100-stearate"),  # a doubled letter in a numbered name
+    ("Butylene Glycol/1,3-Butanediol", "butylene-glycol"),  # translation list with digits
+    ("Capric Triglyceride/Caprylic Capric Triglyceride", "caprylic-capric-triglyceride"),
+]
+
+
+@pytest.mark.parametrize("token,eid", ACCURACY_BUGS)
+def test_accuracy_bugs(token: str, eid: str | None) -> None:
+    got = all_ids(f"Aqua, {token}, Phenoxyethanol")
+    assert got == ([eid] if eid else [])
+
+
+@pytest.mark.parametrize("token,not_id", [
+    ("PPG-10 Oleyl Ether", "oleth-10"),  # PEG and PPG are different polymers
+    ("Batyl Stearate", "butyl-stearate"),
+    ("Maltol", "corn-oil"),
+    ("Tocopheryl", "tocopherol"),  # a chemical ending is identity
+    ("Chondrus Crispus (Carrageenan) Extract", "carrageenan"),  # the bracket is not the name's end
+    ("Tocopheryl Acetate (Vitamin E)", "tocopherol"),  # the outer name is a real, other substance
+])
+def test_accuracy_bug_lookalikes(token: str, not_id: str) -> None:
+    assert not_id not in all_ids(f"Aqua, {token}, Phenoxyethanol")

@@ -107,3 +107,25 @@ def test_tokens_have_positions_and_spans() -> None:
 def test_token_key_joins_soft_hyphenation_only_for_lowercase() -> None:
     assert token_key("Petro-\nlatum") == "petrolatum"
     assert token_key("Coco-\nGlucoside") == "coco-glucoside"
+
+
+# Bugs found by the accuracy report (tests/test_accuracy.py), one test each.
+
+
+def test_superscript_footnote_marks_are_not_part_of_a_name() -> None:
+    label = "Aqua, Dimethicone¹, Steareth-2², Glycerin³"
+    assert texts(label) == ["Aqua", "Dimethicone", "Steareth-2", "Glycerin"]  # not Steareth-21
+
+
+def test_bracket_with_a_comma_inside_a_name_is_not_a_sub_list() -> None:
+    label = "Aqua, Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil, Glycerin"
+    assert texts(label) == ["Aqua", "Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil", "Glycerin"]
+
+
+def test_digit_comma_does_not_make_line_breaks_soft() -> None:
+    assert texts("Water\n1,2-Hexanediol\nPetrolatum") == ["Water", "1,2-Hexanediol", "Petrolatum"]
+
+
+def test_bracketed_list_does_not_make_line_breaks_soft() -> None:
+    label = "Water\nPetrolatum\nIron Oxides (CI 77491, CI 77492)"
+    assert texts(label) == ["Water", "Petrolatum", "Iron Oxides", "CI 77491", "CI 77492"]

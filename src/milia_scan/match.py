@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon
 from .normalizer import compact_key, compact_of, match_key, ocr_key
@@ -47,6 +47,7 @@ class Resolution(NamedTuple):
 
 _WORD_SPLIT = re.compile(r"[\s\-/,]+")
 _DIGITS = re.compile(r"\d+")
+_HAS_WORD = re.compile(r"[^\W_]")
 _BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
 # Qualifiers that do not change the substance ("Organic Shea Butter", "Virgin Coconut Oil").
 _QUALIFIER = re.compile(
@@ -70,22 +71,50 @@ def _word_budget(n: int) -> int:
     return 0 if n < 6 else 1 if n < 14 else 2
 
 
-# OCR reads these first letters as one another ("lsopropyl", "0ctyl").
-_FIRST = str.maketrans({"l": "i", "1": "i", "0": "o"})
+# Endings that make a different substance (tocopheryl/tocopherol, chlorite/chloride), in OCR-key
+# form (l folded to i).
+_SUFFIX_PAIRS = frozenset(
+    frozenset((a.replace("l", "i"), b.replace("l", "i")))
+    for a, b in [("yl", "ol"), ("al", "ol"), ("yl", "al"), ("ite", "ide"), ("ate", "ite"),
+                 ("ate", "ide"), ("ine", "ene"), ("ane", "ene"), ("one", "ane"), ("ic", "al")]
+)
 
 
-def _same_word(qw: str, cw: str) -> int | None:
-    """Edits between a query word and a candidate word, or None when they are different words:
-    numbers must be equal, first letters must agree, edits within the shorter word's budget."""
+def _suffix_swap(a: str, b: str) -> bool:
+    for n in (2, 3):
+        if len(a) > n + 2 and len(b) > n + 2 and a[:-n] == b[:-n] and frozenset((a[-n:], b[-n:])) in _SUFFIX_PAIRS:
+            return True
+    return False
+
+
+def _same_word(qw: str, cw: str, last: bool) -> int | None:
+    """Edits between a query word and a candidate word (both OCR keys), or None when they are
+    different words: numbers must be equal, first letters must agree, a plural last word or a
+    chemical ending is another substance, edits (a swap of two letters is one) within the
+    shorter word's budget."""
     if qw == cw:
         return 0
-    if qw.isdigit() or cw.isdigit() or qw[0].translate(_FIRST) != cw[0].translate(_FIRST):
+    if qw.isdigit() or cw.isdigit() or qw[0] != cw[0]:
         return None
-    if qw == cw + "s" or cw == qw + "s":
+    if last and (qw == cw + "s" or cw == qw + "s"):
         return None  # a plural is another INCI name: Glyceryl Stearates, Aluminum Stearates
+    if _suffix_swap(qw, cw):
+        return None
     budget = _word_budget(min(len(qw), len(cw)))
-    d = Levenshtein.distance(qw, cw, score_cutoff=budget)
+    d = OSA.distance(qw, cw, score_cutoff=budget)
     return d if d <= budget else None
+
+
+def _short_typo(qw: str, cw: str, numbered: bool) -> bool:
+    """One edit in a short word ("Gycol", "Aci"), allowed once per name when the rest is exact.
+    In a numbered name only a doubled letter ("Pegg-100"): PEG and PPG are different polymers."""
+    if not (3 <= min(len(qw), len(cw)) < 6 and qw[0] == cw[0] and qw != cw + "s" and cw != qw + "s"):
+        return False
+    if numbered:
+        longer, shorter = (qw, cw) if len(qw) > len(cw) else (cw, qw)
+        return len(longer) == len(shorter) + 1 and any(
+            longer[i] == longer[i - 1] and longer[:i] + longer[i + 1 :] == shorter for i in range(1, len(longer)))
+    return OSA.distance(qw, cw, score_cutoff=1) == 1
 
 
 def _words(key: str) -> list[str]:
@@ -119,14 +148,16 @@ class Matcher:
             for name in entry.names:
                 self._exact[match_key(name)] = (entry.id, name)
                 self._compact.setdefault(compact_key(name), (entry.id, name))
+        self._ocr_compact: dict[str, tuple[str, str]] = {}
+        for key, hit in self._exact.items():
+            self._ocr_compact.setdefault(compact_of(ocr_key(key)), hit)
         self._known: set[str] = set()
+        self._veto: list[str] = []  # OCR keys of real names of other substances
         for name in lexicon.lookalike_names():
             self._add_known(name)
-        self._vocab: list[str] = []
         if vocabulary is not None:
             for name in vocabulary:
-                if self._add_known(name):
-                    self._vocab.append(ocr_key(match_key(name)))
+                self._add_known(name)
         # Fuzzy candidates grouped by word count: (ocr key, words, entry id, name).
         self._fuzzy: dict[int, list[tuple[str, list[str], str, str]]] = {}
         for key, (eid, name) in self._exact.items():
@@ -136,13 +167,13 @@ class Matcher:
         self._fuzzy_keys = {n: [c[0] for c in cands] for n, cands in self._fuzzy.items()}
         self._cache: dict[str, Resolution] = {}
 
-    def _add_known(self, name: str) -> bool:
+    def _add_known(self, name: str) -> None:
         key = match_key(name)
-        if not key or key in self._exact or compact_key(key) in self._compact:
-            return False
-        self._known.add(key)
-        self._known.add(compact_key(key))
-        return True
+        if not key or key in self._exact or compact_of(key) in self._compact:
+            return
+        ok = ocr_key(key)
+        self._known.update((key, compact_of(key), "ocr:" + compact_of(ok)))
+        self._veto.append(ok)
 
     # ------------------------------------------------------------------ resolution
 
@@ -175,7 +206,7 @@ class Matcher:
         if other:
             return Resolution(key, (), True)
 
-        outer, inners = _bracket_variants(text)
+        outer, inners, at_end = _bracket_variants(text)
         primary = [k for k in (outer, _QUALIFIER.sub("", outer or key)) if k and k != key]
         for variant in primary:
             m, other = self._lookup(variant)
@@ -183,85 +214,131 @@ class Matcher:
                 return Resolution(key, (m,), True)
             if other:
                 return Resolution(key, (), True)
-        for variant in inners:
-            m, _ = self._lookup(variant)
-            if m is not None:
-                return Resolution(key, (m,), True)
 
-        parts = _slash_parts(outer or key)
-        if parts:
-            found: dict[str, Match] = {}
-            votes: dict[str, int] = {}
-            for part in parts:
-                m, _ = self._lookup(part)
-                if m is None and len(part) >= 8:
-                    m = self._fuzzy_one(part)
-                if m is None:
-                    continue
-                found.setdefault(m.id, m)
-                votes[m.id] = votes.get(m.id, 0) + 1
-            # A translation list: two parts agree ("Paraffinum Liquidum/Mineral Oil"), or every
-            # part is one word ("Lanolin/Wollwachs"). "Glyceryl Stearate/Acetate" and
-            # "Retinol/Saccharomyces Polypeptide" are single INCI names of other substances.
-            if found and (max(votes.values()) > 1 or all(len(_words(p)) == 1 for p in parts)):
-                return Resolution(key, tuple(found.values()), True)
+        found = self._translations(outer or key)
+        if found:
+            return Resolution(key, found, True)
 
         for variant in dict.fromkeys([key, *primary]):
             m = self._fuzzy_one(variant)
             if m is not None:
                 return Resolution(key, (m,), True)
+
+        # A bracketed synonym names the substance only when it ends the name ("Lanolin Alcohol
+        # (Eucerit)", not "Chondrus Crispus (Carrageenan) Extract") and the outer name is not a
+        # real name of something else ("Tocopheryl Acetate (Vitamin E)" is not tocopherol).
+        if at_end and inners and not self._near_known(outer or key):
+            for variant in inners:
+                m, _ = self._lookup(variant)
+                if m is not None:
+                    return Resolution(key, (m,), True)
         return Resolution(key, (), False)
 
+    def _translations(self, key: str) -> tuple[Match, ...]:
+        """Entries named by a translation list ("Aqua/Water/Eau", "Paraffinum Liquidum/Mineral
+        Oil"), or () for a slash inside one INCI name ("Glyceryl Stearate/Acetate")."""
+        if "/" not in key:
+            return ()
+        exact = [self._lookup(p.strip())[0] for p in key.split("/") if p.strip()]
+        ids = {m.id for m in exact if m is not None}
+        if len(ids) == 1 and sum(m is not None for m in exact) > 1:
+            return (next(m for m in exact if m is not None),)  # the parts agree
+        parts = _slash_parts(key)
+        if not parts:
+            return ()
+        found: dict[str, Match] = {}
+        votes: dict[str, int] = {}
+        for part in parts:
+            m, _ = self._lookup(part)
+            if m is None and len(part) >= 8:
+                m = self._fuzzy_one(part)
+            if m is None:
+                continue
+            found.setdefault(m.id, m)
+            votes[m.id] = votes.get(m.id, 0) + 1
+        # Two parts agree, or every part is one word ("Lanolin/Wollwachs"). "Retinol/
+        # Saccharomyces Polypeptide" is one INCI name of another substance.
+        if found and (max(votes.values()) > 1 or all(len(_words(p)) == 1 for p in parts)):
+            return tuple(found.values())
+        return ()
+
+    def _near_known(self, key: str) -> bool:
+        """Whether the key is, or is a typo of, a real name of another substance."""
+        if not key:
+            return False
+        ok = ocr_key(key)
+        if key in self._known or "ocr:" + compact_of(ok) in self._known:
+            return True
+        budget = 1 if len(ok) < 14 else 2
+        return bool(self._veto) and process.extractOne(
+            ok, self._veto, scorer=OSA.distance, score_cutoff=budget) is not None
+
     def _fuzzy_one(self, key: str) -> Match | None:
-        """The single entry within the edit budget of every word, or None (none or ambiguous)."""
+        """The single entry a typo or OCR misreading most likely means, or None (none, or two
+        equally close, or a real name of something else at least as close)."""
         q = ocr_key(key)
         if len(q) < _MIN_FUZZY_LEN:
             return None
+        cq = compact_of(q)
+        if "ocr:" + cq in self._known:
+            return None
+        hit = self._ocr_compact.get(cq)  # an OCR misreading, perhaps with a space lost
+        if hit is not None:
+            return Match(hit[0], 0.99, hit[1], "fuzzy")
         qwords = _words(q)
         cands = self._fuzzy.get(len(qwords))
         if not cands:
             return None
         qdigits = _DIGITS.findall(q)
-        best: list[tuple[int, str, str, str]] = []
-        for _, _, idx in process.extract(
-            q, self._fuzzy_keys[len(qwords)], scorer=Levenshtein.distance, score_cutoff=_MAX_EDITS, limit=8
+        last = len(qwords) - 1
+        best: list[tuple[int, float, str, str]] = []  # (word edits, whole-name edits, id, name)
+        for _, whole, idx in process.extract(
+            q, self._fuzzy_keys[len(qwords)], scorer=OSA.distance, score_cutoff=_MAX_EDITS, limit=8
         ):
             ok, words, eid, name = cands[idx]
             if _DIGITS.findall(ok) != qdigits:
                 continue  # numbers are identity: Laureth-4 is not Laureth-7
-            dists = [_same_word(qw, cw) for qw, cw in zip(qwords, words)]
-            if None not in dists:
-                best.append((sum(dists), eid, name, ok))  # type: ignore[arg-type]
+            total = short = 0
+            for j, (qw, cw) in enumerate(zip(qwords, words)):
+                d = _same_word(qw, cw, j == last)
+                if d is None:
+                    if not _short_typo(qw, cw, bool(qdigits)):
+                        break
+                    d = 1
+                    short += 1
+                total += d
+            else:
+                if short == 0 or (short == 1 and total == 1 and len(cq) >= 8):
+                    best.append((total, whole, eid, name))
         if not best:
             return None
         best.sort()
-        total, eid, name, ok = best[0]
-        if any(b[0] == total and b[1] != eid for b in best[1:]):
+        total, whole, eid, name = best[0]
+        if any(b[0] == total and b[2] != eid for b in best[1:]):
             return None  # two entries equally close: do not guess
-        if self._vocab and process.extractOne(
-            q, self._vocab, scorer=Levenshtein.distance, score_cutoff=Levenshtein.distance(q, ok)
-        ):
-            return None  # a real INCI name of something else is at least as close
-        conf = 1.0 if total == 0 else round(max(0.0, 1.0 - total / max(len(ok), 1)), 3)
-        return Match(eid, min(conf, 0.99) if total else 0.99, name, "fuzzy")
+        if self._veto and process.extractOne(q, self._veto, scorer=OSA.distance, score_cutoff=whole):
+            return None  # a real name of something else is at least as close
+        conf = 0.99 if total == 0 else round(max(0.0, 1.0 - total / max(len(cq), 1)), 3)
+        return Match(eid, min(conf, 0.99), name, "fuzzy")
 
 
-def _bracket_variants(text: str) -> tuple[str, list[str]]:
-    """("name without bracketed parts", [each bracketed part]) as match keys.
-
-    An unclosed bracket ("Petrolatum (White") splits the same way at the bracket.
+def _bracket_variants(text: str) -> tuple[str, list[str], bool]:
+    """("name without bracketed parts", [each bracketed part], whether a bracket ends the name)
+    as match keys. An unclosed bracket ("Petrolatum (White") splits the same way at the bracket.
     """
     if not any(c in text for c in "([{"):
-        return "", []
+        return "", [], False
     # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym.
-    inners = [next(g for g in m.groups() if g is not None) for m in _BRACKETED.finditer(text)
-              if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    found = [m for m in _BRACKETED.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    inners = [next(g for g in m.groups() if g is not None) for m in found]
+    at_end = bool(found) and not _HAS_WORD.search(text, found[-1].end())
     rest = _BRACKETED.sub(" ", text)
     outer, bracket, tail = rest.partition("(") if "(" in rest else rest.partition("[")
     if bracket:
         inners.append(tail)
+        at_end = True
     keys = [token_key(k) for k in inners]
-    return token_key(outer), [k for k in keys if k]
+    return token_key(outer), [k for k in keys if k], at_end
 
 
 def _slash_parts(key: str) -> list[str]:

@@ -32,7 +32,9 @@ _GRADE_ENDS = (" usp", " nf", " bp", " ep", " jp", " fcc", " pheur", " ph eur")
 _SIMPLE = re.compile(r"[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*")
 _EDGES = "-/ ,."
 
-_OCR_DIGIT = re.compile(r"(?<=[a-z])[01](?=[a-z])")
+# A lone 0 or 1 touching a letter is an O or an l ("1anolin", "seed 0il", "glyco1"); digits in a
+# number (PEG-100, C10-30, CI 77491) stay.
+_OCR_DIGIT = re.compile(r"(?<=[a-z])[01](?![0-9])|(?<![0-9])[01](?=[a-z])")
 _OCR_DIGIT_MAP = {"0": "o", "1": "l"}
 
 
@@ -85,9 +87,10 @@ def compact_of(key: str) -> str:
 
 
 def ocr_key(key: str) -> str:
-    """Undo common OCR confusions in a match key (applied to both sides of a comparison)."""
+    """Fold common OCR confusions in a match key: rn/m, 0/o, 1/l/I (applied to both sides of a
+    comparison, so l and i become one letter)."""
     key = _OCR_DIGIT.sub(lambda m: _OCR_DIGIT_MAP[m.group()], key)
-    return key.replace("rn", "m")
+    return key.replace("rn", "m").replace("l", "i")
 
 
 def normalize(text: str) -> str:

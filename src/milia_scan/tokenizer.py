@@ -68,7 +68,7 @@ _MAY = re.compile(
     \s*[:：]?
     """
 )
-_LIST_SEPS = ",;、，；•·●▪◦∙|"
+_LIST_SEP = re.compile(r"[;、，；•·●▪◦∙|]|,(?!(?<=\d,)\d)")  # any separator but a digit comma
 # A comma between digits is part of a name ("1,2-Hexanediol"); a period before a footnote mark
 # ends the list ("Mica. *Organic ingredient").
 _SEP_CORE = r"[;、，；•·●▪◦∙|]|,(?!(?<=\d,)\d)|\.(?=\s*[*†‡¹²³])"
@@ -80,9 +80,11 @@ _AND = re.compile(r"(?i)\(\s*(?:and|et|und|y|e)\s*\)")
 
 # A token's edges are letters, digits or brackets; anything else there (spaces, bullets, footnote
 # marks, periods, quotes, zero-width characters) is trimmed.
-_KEEP = r"(?:[^\W_]|[()\[\]{}])"
+# Superscript digits are footnote marks ("Dimethicone¹"), never part of a name.
+_SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+_KEEP = rf"(?:(?![{_SUPERSCRIPTS}])[^\W_]|[()\[\]{{}}])"
 _FIRST_KEEP = re.compile(_KEEP)
-_TRAILING_JUNK = re.compile(r"(?:[^\w()\[\]{}]|_)+\Z")
+_TRAILING_JUNK = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{_SUPERSCRIPTS}])+\Z")
 _PCT_END = re.compile(
     r"(?:\(\s*<?\s*\d+(?:[.,]\d+)?\s*%\s*\)|<?\s*\d+(?:[.,]\d+)?\s*%)(?:[^\w()\[\]{}]|_)*\Z"
 )
@@ -182,6 +184,17 @@ def _top_intervals(pairs: dict[int, int]) -> list[tuple[int, int]]:
     return out
 
 
+def _separated(text: str, a: int, b: int, pairs: dict[int, int]) -> bool:
+    """Whether [a, b) has a list separator outside brackets: then line breaks are only wrapping.
+    "Iron Oxides (CI 77491, CI 77492)" in a one-per-line list does not make it a comma list."""
+    first = _LIST_SEP.search(text, a, b)
+    if first is None or not pairs:
+        return first is not None
+    tops = _top_intervals(pairs)
+    starts = [o for o, _ in tops]
+    return any(not _inside(m.start(), tops, starts) for m in _LIST_SEP.finditer(text, first.start(), b))
+
+
 def _inside(pos: int, tops: list[tuple[int, int]], starts: list[int]) -> bool:
     i = bisect_right(starts, pos) - 1
     return i >= 0 and tops[i][0] < pos < tops[i][1]
@@ -262,6 +275,8 @@ def _expand(
         if _AND.fullmatch(text, o, c + 1):
             return _expand(text, s, o, pairs, tops, seps) + _expand(text, c + 1, e, pairs, tops, seps)
     for o, c in inner:
+        if _HAS_WORD.search(text, c + 1, e):
+            continue  # "Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil": one name
         if _sub_seps(text, o + 1, c, pairs, seps):
             sub_pairs = {k: v for k, v in pairs.items() if o < k < c}
             return [(s, o), *_segments(text, o + 1, c, sub_pairs, seps is _SEP), (c + 1, e)]
@@ -427,7 +442,7 @@ def split_label_general(text: str, *, reference: bool = False) -> list[Span]:
                 close = pairs.pop(m.start())
                 pairs.pop(close, None)
         region = text[a:b]
-        nl_splits = not any(c in region for c in _LIST_SEPS)
+        nl_splits = not _separated(text, a, b, pairs)
         # Pieces between "may contain" markers; everything after the first marker is flagged.
         bounds = [(a, may_marks[0].start() if may_marks else b, False)]
         for i, m in enumerate(may_marks):
