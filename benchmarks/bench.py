@@ -315,7 +315,7 @@ def run_measured(cmd: list[str], cap: float, sample_every: float = 0.2) -> dict:
     stderr = errf.read_text(errors="replace").strip()
     errf.unlink(missing_ok=True)
     return {"cmd": cmd, "wall_s": wall, "rc": p.returncode, "timed_out": timed_out.is_set(),
-            "maxrss_mb": ru.ru_maxrss / 1024, "tree_pss_mb": peak["pss_kb"] / 1024 if peak["pss_ok"] else None,
+            "cpu_s": ru.ru_utime + ru.ru_stime, "maxrss_mb": ru.ru_maxrss / 1024, "tree_pss_mb": peak["pss_kb"] / 1024 if peak["pss_ok"] else None,
             "tree_rss_mb": peak["rss_kb"] / 1024, "max_procs": peak["procs"],
             "stderr_tail": stderr.splitlines()[-1] if stderr else ""}
 
@@ -671,6 +671,11 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"* {what}: cut short at its time cap after {res[key]['rows']:,} rows; the rate is from "
                          f"those rows only" + (" (pessimistic: a larger share of cache misses)." if key == "core"
                                                else "."))
+    if res.get("bulk"):
+        b1, b2 = res["bulk"]["j1"], res["bulk"]["j2"]
+        notes.append(f"bulk CPU time (user+sys, process tree): --jobs 1 {b1['cpu_s']:.1f} s in {b1['wall_s']:.1f} s wall, "
+                     f"--jobs 2 {b2['cpu_s']:.1f} s in {b2['wall_s']:.1f} s wall; --jobs 2 can reach 2x only when its "
+                     f"CPU time stays near --jobs 1's and both cores are free.")
     if res.get("bulk") and res.get("bulk_rows", rows) < rows:
         notes.append(f"bulk rows: on the first {res['bulk_rows']:,} rows of the file, because the whole file would "
                      f"not fit the {cap:.0f} s budget at the one-core rate (raise --cap to run it all).")
