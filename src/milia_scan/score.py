@@ -1,7 +1,7 @@
 """Hits -> a 0-100 score with each hit's contribution. Pure functions; see docs/scoring.md.
 
 Per risk ingredient i:
-  weight  w_i = max(occlusion weight, median published comedogenic rating / 5)
+  weight  w_i = max(occlusion weight, (median published comedogenic rating / 5) ** 2)
   place   p_i = max(FLOOR, 0.5 ** (k_i / HALF_LIFE)), k_i = ingredients before it that are neither
                 risks nor helpful actives (INCI lists run in descending concentration)
   share   a_i = min(CAP, MAX_SINGLE * context multiplier * w_i * p_i)
@@ -34,9 +34,13 @@ class Scored(NamedTuple):
 
 
 def risk_weight(entry: LexiconEntry) -> float:
-    """How strongly one ingredient is linked to clogged pores and milia, 0-1."""
+    """How strongly one ingredient is linked to clogged pores and milia, 0-1.
+
+    The rating is squared: the lists read 0-2 as low and 4-5 as high, so a 2 weighs 0.16 and a
+    5 weighs 1.0.
+    """
     rating = entry.rating
-    return max(OCCLUSION_WEIGHT[entry.occlusion], (rating or 0.0) / 5.0)
+    return max(OCCLUSION_WEIGHT[entry.occlusion], ((rating or 0.0) / 5.0) ** 2)
 
 
 def position_factor(others_before: int) -> float:
