@@ -23,6 +23,12 @@ PLAINISH = st.lists(
 ).map("".join)
 
 
+# A header or marker in front sends the rest through the general path's region code.
+REGIONS = st.builds(lambda head, body: head + body,
+                    st.sampled_from(["Ingredients: ", "INCI: ", "Aqua, May contain: ", "Aqua [+/- ", "Water\n"]),
+                    PLAINISH)
+
+
 def _real_labels() -> list[str]:
     labels = []
     for path in sorted((SHARED_DATA / "labels").glob("*.csv")):
@@ -42,7 +48,7 @@ def test_tokenizer_paths_agree_on_real_labels(real_labels) -> None:
     assert not diff, diff[:3]
 
 
-@given(st.one_of(PLAINISH, LABELISH))
+@given(st.one_of(PLAINISH, LABELISH, REGIONS))
 def test_tokenizer_paths_agree(label: str) -> None:
     assert split_label(label) == split_label_general(label, reference=True)
 

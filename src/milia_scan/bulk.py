@@ -47,10 +47,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "COLUMNS",
+    "UNKNOWN",
     "BulkInputError",
     "BulkSummary",
     "Terminated",
     "default_jobs",
+    "label_of",
     "result_cells",
     "score_file",
     "score_frame",
@@ -67,6 +69,8 @@ _SAMPLE_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes
 P = TypeVar("P")
+T = TypeVar("T")
+R = TypeVar("R")
 Cells = tuple[int | None, str, str, str]
 
 
@@ -133,14 +137,15 @@ def _init_worker(scanner: Scanner, context: str) -> None:
     _worker_scanner, _worker_context = scanner, context
 
 
-def _score_chunk_with(scanner: Scanner, labels: list[str | None], context: str) -> list[LabelScore | None]:
+def _score_labels(scanner: Scanner, context: str, labels: list[str | None]) -> list[LabelScore | None]:
+    """A chunk task: the scores of these labels."""
     score = scanner.score
     return [None if label is None else score(label, context=context) for label in labels]
 
 
-def _score_chunk(labels: list[str | None]) -> list[LabelScore | None]:
+def _in_worker(fn: Callable[[Scanner, str, T], R], task: T) -> R:
     assert _worker_scanner is not None
-    return _score_chunk_with(_worker_scanner, labels, _worker_context)
+    return fn(_worker_scanner, _worker_context, task)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -158,29 +163,33 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _map_chunks(
-    chunks: Iterator[tuple[P, list[str | None]]], *, jobs: int, scanner: Scanner, context: str,
-) -> Iterator[tuple[P, list[LabelScore | None]]]:
-    """Score (payload, labels) chunks, yielding (payload, results) in input order.
+    chunks: Iterable[tuple[P, T]], fn: Callable[[Scanner, str, T], R], *, jobs: int, scanner: Scanner,
+    context: str,
+) -> Iterator[tuple[P, R]]:
+    """Run `fn(scanner, context, task)` on each (payload, task), yielding (payload, result) in
+    input order. The payload stays here; the task goes to a worker.
 
-    With jobs > 1 the chunks go to worker processes, at most 2 x jobs in flight, so memory stays
-    flat however long the input; a pool is started only once there is a second chunk.
+    With jobs > 1 the tasks go to worker processes (`fn` must be a module-level function), at
+    most 2 x jobs in flight, so memory stays flat however long the input; a pool is started only
+    once there is a second chunk.
     """
+    chunks = iter(chunks)
     if jobs <= 1:
-        for payload, labels in chunks:
-            yield payload, _score_chunk_with(scanner, labels, context)
+        for payload, task in chunks:
+            yield payload, fn(scanner, context, task)
         return
     first = next(chunks, None)
     if first is None:
         return
     second = next(chunks, None)
     if second is None:  # one chunk: not worth starting processes
-        yield first[0], _score_chunk_with(scanner, first[1], context)
+        yield first[0], fn(scanner, context, first[1])
         return
     pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(scanner, context))
-    window: deque[tuple[P, Future[list[LabelScore | None]]]] = deque()
+    window: deque[tuple[P, Future[R]]] = deque()
     try:
-        for payload, labels in itertools.chain((first, second), chunks):
-            window.append((payload, pool.submit(_score_chunk, labels)))
+        for payload, task in itertools.chain((first, second), chunks):
+            window.append((payload, pool.submit(_in_worker, fn, task)))
             if len(window) >= 2 * jobs:
                 done_payload, fut = window.popleft()
                 yield done_payload, fut.result()
@@ -193,13 +202,10 @@ def _map_chunks(
     pool.shutdown(wait=True)
 
 
-def _chunked(items: Iterable[tuple[P, str | None]], size: int) -> Iterator[tuple[list[P], list[str | None]]]:
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
-    while True:
-        batch = list(itertools.islice(it, size))
-        if not batch:
-            return
-        yield [p for p, _ in batch], [label for _, label in batch]
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def _scanner_or_default(scanner: Scanner | None) -> Scanner:
@@ -220,9 +226,10 @@ def score_labels(
     nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
     """
     _check_context(context)
-    items = ((None, label if label is None or label.strip() else None) for label in labels)
-    for _, results in _map_chunks(_chunked(items, chunk_size), jobs=jobs,
-                                  scanner=_scanner_or_default(scanner), context=context):
+    clean = (label if label is None or label.strip() else None for label in labels)
+    tasks = ((None, batch) for batch in _batched(clean, chunk_size))
+    for _, results in _map_chunks(tasks, _score_labels, jobs=jobs, scanner=_scanner_or_default(scanner),
+                                  context=context):
         yield from results
 
 
@@ -256,8 +263,9 @@ def score_rows(
             except TypeError as exc:
                 raise ValueError(f"row {i}: the {column!r} value is {exc}") from None
 
-    for chunk, results in _map_chunks(_chunked(items(), chunk_size), jobs=jobs,
-                                      scanner=_scanner_or_default(scanner), context=context):
+    tasks = (([r for r, _ in batch], [label for _, label in batch]) for batch in _batched(items(), chunk_size))
+    for chunk, results in _map_chunks(tasks, _score_labels, jobs=jobs, scanner=_scanner_or_default(scanner),
+                                      context=context):
         for row, result in zip(chunk, results):
             yield _with_cells(row, result_cells(result))
 
@@ -544,8 +552,8 @@ def _choose_delimiter(sample: list[str], column: str, delimiter: str | None, nam
 def _csv_rows(
     text: IO[str], column: str, delimiter: str | None, name: str, encoding: str,
     on_error: Callable[[int, str, str], None],
-) -> tuple[list[str], int, str, Iterator[tuple[list[str], str | None]]]:
-    """Header, the column's index, the delimiter, and the good rows as (values, label)."""
+) -> tuple[list[str], int, str, Iterator[list[str]]]:
+    """Header, the column's index, the delimiter, and the good rows (lists of values)."""
     sample = _read_sample(text)
     if not sample:
         return [], -1, delimiter or ",", iter(())
@@ -558,7 +566,7 @@ def _csv_rows(
     next(reader)  # the header, already parsed
     bad_bytes = f"undecodable bytes (not {encoding})"
 
-    def rows() -> Iterator[tuple[list[str], str | None]]:
+    def rows() -> Iterator[list[str]]:
         while True:
             start = tap.count + 1
             tap.taken.clear()
@@ -576,62 +584,48 @@ def _csv_rows(
                     reason = "blank line" if not row else f"{len(row)} fields, expected {width}"
                     on_error(start, reason, "".join(tap.taken).rstrip("\r\n"))
                     continue
-            if _UNDECODABLE.search("\x00".join(row)):
+            if not all(v.isascii() for v in row) and any(_UNDECODABLE.search(v) for v in row):
                 on_error(start, bad_bytes, "".join(tap.taken).rstrip("\r\n"))
                 continue
-            yield row, label_of(row[col])
+            yield row
 
     return header, col, delim, rows()
 
 
-def _jsonl_rows(
-    text: IO[str], column: str, name: str, encoding: str, on_error: Callable[[int, str, str], None],
-) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """The good records of a JSON Lines input as (object, label). The first good record must
-    have `column`: that is checked before this returns."""
-    bad_bytes = f"undecodable bytes (not {encoding})"
+def _parse_json_line(line: str, column: str, bad_bytes: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(object, label) for a good line, (None, reason) for a bad one."""
+    if not line.isascii() and _UNDECODABLE.search(line):
+        return None, bad_bytes
+    if not line.strip():
+        return None, "blank line"
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return None, f"not JSON: {exc}"
+    if not isinstance(obj, dict):
+        return None, f"a JSON {type(obj).__name__}, not an object"
+    try:
+        return obj, label_of(obj.get(column))
+    except TypeError as exc:
+        return None, f"the {column!r} value is {exc}"
+
+
+def _jsonl_lines(
+    text: IO[str], column: str, name: str, bad_bytes: str, on_error: Callable[[int, str, str], None],
+) -> Iterator[tuple[int, str]]:
+    """The numbered lines of a JSON Lines input from its first good record on (the bad lines
+    before it are reported here). That record must have `column`: checked before this returns."""
     numbered = enumerate(text, 1)
-
-    def parse(n: int, line: str) -> tuple[dict[str, Any], str | None] | None:
-        if _UNDECODABLE.search(line):
-            reason = bad_bytes
-        elif not line.strip():
-            reason = "blank line"
-        else:
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                reason = f"not JSON: {exc}"
-            else:
-                if not isinstance(obj, dict):
-                    reason = f"a JSON {type(obj).__name__}, not an object"
-                else:
-                    try:
-                        return obj, label_of(obj.get(column))
-                    except TypeError as exc:
-                        reason = f"the {column!r} value is {exc}"
-        on_error(n, reason, line.rstrip("\r\n"))
-        return None
-
-    first = None
     for n, line in numbered:
-        first = parse(n, line)
-        if first is not None:
-            break
-    if first is not None and column not in first[0]:
-        keys = ", ".join(repr(k) for k in list(first[0])[:50])
-        raise BulkInputError(f"{name}: the first record has no key {column!r}; its keys: {keys}")
-
-    def rows() -> Iterator[tuple[dict[str, Any], str | None]]:
-        if first is None:
-            return
-        yield first
-        for n, line in numbered:
-            got = parse(n, line)
-            if got is not None:
-                yield got
-
-    return rows()
+        obj, reason = _parse_json_line(line, column, bad_bytes)
+        if obj is None:
+            on_error(n, reason or "", line.rstrip("\r\n"))
+            continue
+        if column not in obj:
+            keys = ", ".join(repr(k) for k in list(obj)[:50])
+            raise BulkInputError(f"{name}: the first record has no key {column!r}; its keys: {keys}")
+        return itertools.chain([(n, line)], numbered)
+    return iter(())
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -642,6 +636,61 @@ def _json_line(obj: dict[str, Any]) -> str:
     if _SURROGATE.search(line):  # a lone surrogate from a JSON escape: keep it escaped
         line = json.dumps(obj)
     return line + "\n"
+
+
+def _csv_chunk(
+    scanner: Scanner, context: str, task: tuple[list[list[str]], int, list[int | None], str],
+) -> tuple[str, int, int]:
+    """A chunk task: score CSV rows and format them as output text. (text, scored, empty)."""
+    rows, col, places, delimiter = task
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    append_only = all(p is None for p in places)
+    score = scanner.score
+    lines, empty = [], 0
+    for values in rows:
+        label = label_of(values[col])
+        if label is None:
+            empty += 1
+            cells = ["", UNKNOWN, "", ""]
+        else:
+            r = score(label, context=context)
+            cells = [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful)]
+        if append_only:
+            lines.append(values + cells)
+        else:
+            values = list(values)
+            extra = []
+            for value, place in zip(cells, places):
+                if place is None:
+                    extra.append(value)
+                else:
+                    values[place] = value
+            lines.append(values + extra)
+    writer.writerows(lines)
+    return buf.getvalue(), len(rows) - empty, empty
+
+
+def _jsonl_chunk(
+    scanner: Scanner, context: str, task: tuple[list[tuple[int, str]], str, str],
+) -> tuple[str, int, int, list[tuple[int, str, str]]]:
+    """A chunk task: parse, score and serialise JSON lines. (text, scored, empty, errors)."""
+    items, column, bad_bytes = task
+    out: list[str] = []
+    errors: list[tuple[int, str, str]] = []
+    scored = empty = 0
+    for n, line in items:
+        obj, label = _parse_json_line(line, column, bad_bytes)
+        if obj is None:
+            errors.append((n, label or "", line.rstrip("\r\n")))
+            continue
+        result = None if label is None else scanner.score(label, context=context)
+        if result is None:
+            empty += 1
+        else:
+            scored += 1
+        out.append(_json_line(_with_cells(obj, result_cells(result))))
+    return "".join(out), scored, empty, errors
 
 
 class _Progress:
@@ -727,6 +776,7 @@ def score_file(
     summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
     source = _open_input(input, encoding)
     py_encoding = encoding if _python_encoding(encoding) != "utf-8-sig" else "utf-8"
+    bad_bytes = f"undecodable bytes (not {py_encoding})"
     err = _Errors(errors)
     out: _Output | None = None
     bar = _Progress(source, progress)
@@ -736,47 +786,30 @@ def score_file(
                 header, col, delim, rows = _csv_rows(source.text, column, delimiter, source.name,
                                                      py_encoding, err.add)
             else:
-                jrows = _jsonl_rows(source.text, column, source.name, py_encoding, err.add)
+                lines = _jsonl_lines(source.text, column, source.name, bad_bytes, err.add)
             out = _Output(output)
+            write = out.stream.write
             if fmt == "csv":
-                writer = csv.writer(out.stream, delimiter=delim, lineterminator="\n")
                 places = [header.index(c) if c in header else None for c in COLUMNS]
                 if header:
-                    writer.writerow(header + [c for c, p in zip(COLUMNS, places) if p is None])
-                append_only = all(p is None for p in places)
-                for chunk, results in _map_chunks(_chunked(rows, chunk_size), jobs=jobs, scanner=scan,
-                                                  context=context):
-                    lines = []
-                    for values, result in zip(chunk, results):
-                        s, band, hits, helpful = result_cells(result)
-                        cells = ["" if s is None else str(s), band, hits, helpful]
-                        if append_only:
-                            lines.append(values + cells)
-                        else:
-                            values = list(values)
-                            extra = []
-                            for value, place in zip(cells, places):
-                                if place is None:
-                                    extra.append(value)
-                                else:
-                                    values[place] = value
-                            lines.append(values + extra)
-                        if result is None:
-                            summary.empty += 1
-                        else:
-                            summary.scored += 1
-                    writer.writerows(lines)
+                    csv.writer(out.stream, delimiter=delim, lineterminator="\n").writerow(
+                        header + [c for c, p in zip(COLUMNS, places) if p is None])
+                csv_tasks = ((None, (batch, col, places, delim)) for batch in _batched(rows, chunk_size))
+                for _, (text, scored, empty) in _map_chunks(csv_tasks, _csv_chunk, jobs=jobs, scanner=scan,
+                                                            context=context):
+                    write(text)
+                    summary.scored += scored
+                    summary.empty += empty
                     bar.update(summary.written)
             else:
-                write = out.stream.write
-                for chunk, results in _map_chunks(_chunked(jrows, chunk_size), jobs=jobs, scanner=scan,
-                                                  context=context):
-                    for obj, result in zip(chunk, results):
-                        write(_json_line(_with_cells(obj, result_cells(result))))
-                        if result is None:
-                            summary.empty += 1
-                        else:
-                            summary.scored += 1
+                json_tasks = ((None, (batch, column, bad_bytes)) for batch in _batched(lines, chunk_size))
+                for _, (text, scored, empty, bad) in _map_chunks(json_tasks, _jsonl_chunk, jobs=jobs,
+                                                                 scanner=scan, context=context):
+                    write(text)
+                    for e in bad:
+                        err.add(*e)
+                    summary.scored += scored
+                    summary.empty += empty
                     bar.update(summary.written)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise BulkInputError(f"cannot read {source.name}: {exc}") from None

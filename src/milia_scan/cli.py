@@ -246,6 +246,8 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
             raise UserError(f"--delimiter must be one character, not {delimiter!r}")
     if scheduler is not None and engine != "dask":
         raise UserError("--scheduler needs --engine dask")
+    if errors_path is not None and engine == "dask":
+        raise UserError("--errors is for the local engine: the dask engine stops at the first malformed row")
     scanner = make_scanner(lexicon_dir, vocabulary)
     show = sys.stderr.isatty() if progress is None else progress
 
@@ -255,7 +257,10 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         if engine == "dask":
-            from . import dask as dask_mod
+            try:
+                from . import dask as dask_mod
+            except ImportError as exc:
+                raise UserError(f"--engine dask needs dask: pip install 'milia-scan[dask]' ({exc})") from None
 
             summary = dask_mod.score_file(input_path, output, column=column, format=fmt, context=context,
                                           delimiter=delimiter, encoding=encoding, scanner=scanner,
@@ -264,7 +269,7 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
             summary = bulk_mod.score_file(input_path, output, column=column, format=fmt, context=context,
                                           jobs=jobs, errors=errors_path, delimiter=delimiter,
                                           encoding=encoding, scanner=scanner, progress=show)
-    except (bulk_mod.BulkInputError, ValueError, ImportError) as exc:
+    except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(str(exc)) from None

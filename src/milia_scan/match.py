@@ -62,7 +62,7 @@ _CLASS_WORDS = frozenset(
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s*/\s*(?=[^\W\d])")
 _MIN_FUZZY_LEN = 5
 _MAX_EDITS = 2  # over the whole name
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 100_000  # distinct tokens; cleared when full, so memory stays flat on any N
 
 
 def _word_budget(n: int) -> int:
@@ -158,13 +158,15 @@ class Matcher:
         if vocabulary is not None:
             for name in vocabulary:
                 self._add_known(name)
-        # Fuzzy candidates grouped by word count: (ocr key, words, entry id, name).
-        self._fuzzy: dict[int, list[tuple[str, list[str], str, str]]] = {}
+        # Fuzzy candidates grouped by (word count, first letter): a typo keeps both (the first
+        # letter rule is in _same_word), so a token only meets the few names it could be.
+        self._fuzzy: dict[tuple[int, str], list[tuple[str, list[str], str, str]]] = {}
         for key, (eid, name) in self._exact.items():
             ok = ocr_key(key)
             words = _words(ok)
-            self._fuzzy.setdefault(len(words), []).append((ok, words, eid, name))
-        self._fuzzy_keys = {n: [c[0] for c in cands] for n, cands in self._fuzzy.items()}
+            if words:
+                self._fuzzy.setdefault((len(words), ok[0]), []).append((ok, words, eid, name))
+        self._fuzzy_keys = {k: [c[0] for c in cands] for k, cands in self._fuzzy.items()}
         self._cache: dict[str, Resolution] = {}
 
     def _add_known(self, name: str) -> None:
@@ -286,14 +288,15 @@ class Matcher:
         if hit is not None:
             return Match(hit[0], 0.99, hit[1], "fuzzy")
         qwords = _words(q)
-        cands = self._fuzzy.get(len(qwords))
+        group = (len(qwords), q[0])
+        cands = self._fuzzy.get(group)
         if not cands:
             return None
         qdigits = _DIGITS.findall(q)
         last = len(qwords) - 1
         best: list[tuple[int, float, str, str]] = []  # (word edits, whole-name edits, id, name)
         for _, whole, idx in process.extract(
-            q, self._fuzzy_keys[len(qwords)], scorer=OSA.distance, score_cutoff=_MAX_EDITS, limit=8
+            q, self._fuzzy_keys[group], scorer=OSA.distance, score_cutoff=_MAX_EDITS, limit=8
         ):
             ok, words, eid, name = cands[idx]
             if _DIGITS.findall(ok) != qdigits:

@@ -16,7 +16,8 @@ from .score import band_for, risk_weight, score_risks, score_value
 from .tokenizer import piece_token, plain_pieces, split_label_general
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
-_PIECE_CACHE_LIMIT = 500_000
+_HITS = TypeAdapter(list[Hit])
+_PIECE_CACHE_LIMIT = 100_000  # distinct pieces; cleared when full
 
 
 # What the piece cache holds for one piece of a plain list. The class says what kind of piece it
@@ -111,6 +112,7 @@ class Scanner:
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: risk_weight(e) for e in entries}
         self._pieces: dict[str, object] = {}
+        self._static = {e.id: self._explain_entry(e) for e in entries}
 
     # ------------------------------------------------------------------ stages
 
@@ -256,8 +258,8 @@ class Scanner:
         found = self._find(toks)
         score, band, contributions, risks = self._score(found, context)
         n = len(toks)
-        hits = [self._hit(label, f, c, n) for f, c in zip(risks, contributions)]
-        helpful = [self._hit(label, f, 0.0, n) for f in found if self._role[f.match.id] == "helpful"]
+        hits = self._hits(label, risks, contributions, n)
+        helpful = self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, n)
         tokens = self._tokens(label, toks)
         unknown = [t for t, tok in zip(tokens, toks) if not tok.res.known]
         return Report(score=score, band=band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
@@ -273,18 +275,25 @@ class Scanner:
             for i, t in enumerate(toks)
         ])
 
-    def _hit(self, label: str, f: _Found, contribution: float, n: int) -> Hit:
-        e = self.lexicon.entries[f.match.id]
-        return Hit(
-            id=e.id, name=e.inci, text=label[f.tok.start : f.tok.end], start=f.tok.start,
-            end=f.tok.end, position=f.position, confidence=f.match.confidence,
-            contribution=contribution, role=e.role, family=e.family, matched=f.match.matched,
-            method=f.match.method, occlusion=e.occlusion, rating=e.rating,  # type: ignore[arg-type]
-            ratings=tuple(str(r) for r in e.comedogenic), why=self._why(e, f, n),
-        )
+    def _hits(self, label: str, found: list[_Found], contributions: list[float] | None, n: int) -> list[Hit]:
+        """Hit models for matched tokens (contributions None: helpful actives, which add nothing)."""
+        rows = []
+        for i, f in enumerate(found):
+            e = self.lexicon.entries[f.match.id]
+            ratings, why = self._static[e.id]
+            rows.append({
+                "id": e.id, "name": e.inci, "text": label[f.tok.start : f.tok.end], "start": f.tok.start,
+                "end": f.tok.end, "position": f.position, "confidence": f.match.confidence,
+                "contribution": contributions[i] if contributions else 0.0, "role": e.role,
+                "family": e.family, "matched": f.match.matched, "method": f.match.method,
+                "occlusion": e.occlusion, "rating": e.rating, "ratings": ratings,
+                "why": self._why(why, f, n),
+            })
+        return _HITS.validate_python(rows)
 
     @staticmethod
-    def _why(e: LexiconEntry, f: _Found, n: int) -> str:
+    def _explain_entry(e: LexiconEntry) -> tuple[tuple[str, ...], str]:
+        """What a hit says of its entry wherever it appears: its ratings, and why it matters."""
         parts = []
         if e.role == "helpful":
             parts.append(f"helpful active ({e.helpful_source})")
@@ -294,12 +303,16 @@ class Scanner:
             parts.append("comedogenic " + ", ".join(str(r) for r in e.comedogenic))
         elif e.role == "risk":
             parts.append("no published comedogenic rating")
-        parts.append(f"{_ordinal(f.position + 1)} of {n} ingredients")
+        return tuple(str(r) for r in e.comedogenic), "; ".join(parts)
+
+    @staticmethod
+    def _why(static: str, f: _Found, n: int) -> str:
+        why = f"{static}; {_ordinal(f.position + 1)} of {n} ingredients"
         if f.tok.may_contain:
-            parts.append("listed under 'may contain'")
+            why += "; listed under 'may contain'"
         if f.match.method == "fuzzy":
-            parts.append(f"read as {f.match.matched!r} (confidence {f.match.confidence:.2f})")
-        return "; ".join(parts)
+            why += f"; read as {f.match.matched!r} (confidence {f.match.confidence:.2f})"
+        return why
 
 
 _EMPTY = LabelScore(0, "low", (), ())

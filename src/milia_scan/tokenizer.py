@@ -318,7 +318,7 @@ _PLAIN_SEP_DOT = re.compile(r"[,;、，；•·●▪◦∙|]|\.(?=\s*[*†‡¹
 _BRACKET_CHARS = frozenset("()[]{}")
 _PIECE_CACHE: dict[str, tuple[int, int] | None] = {}
 _REGION_CACHE: dict[str, tuple[int, int] | None] = {}
-_PIECE_CACHE_LIMIT = 200_000
+_PIECE_CACHE_LIMIT = 50_000  # per mode; cleared when full
 
 
 def plain_pieces(text: str, *, soft_newlines: bool = False, region: bool = False) -> list[str] | None:
@@ -419,14 +419,55 @@ def _plain_spans(
         return None
     out: list[tuple[int, int]] = []
     pos = start
-    for piece in pieces:
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
         bounds = piece_token(piece, region=region)
         if bounds is None:
-            return None
+            closed = _sub_list(pieces, i, pos, region) if region else None
+            if closed is None:
+                return None
+            spans, i, pos = closed
+            out.extend(spans)
+            continue
         if bounds[1]:
             out.append((pos + bounds[0], pos + bounds[1]))
         pos += len(piece) + 1
+        i += 1
     return out
+
+
+def _sub_list(pieces: list[str], i: int, pos: int, region: bool) -> tuple[list[tuple[int, int]], int, int] | None:
+    """A bracketed sub-list that ends its item ("Iron Oxides (CI 77491, CI 77492)"), spread over
+    pieces i..j: (its token spans, j + 1, the offset after piece j); None for any other shape."""
+    first = pieces[i]
+    opener = first.find("(")
+    if opener < 0 or first.count("(") != 1 or any(c in first for c in ")[]{}"):
+        return None
+    j = i + 1
+    while j < len(pieces) and _BRACKET_CHARS.isdisjoint(pieces[j]):
+        j += 1
+    if j == len(pieces):
+        return None
+    last = pieces[j]
+    closer = last.find(")")
+    if closer < 0 or last.count(")") != 1 or any(c in last for c in "([]{}") or _HAS_WORD.search(last, closer + 1):
+        return None
+    # (offset of the part, text of the part): the name before the bracket, then each list item.
+    parts = [(pos, first[:opener]), (pos + opener + 1, first[opener + 1 :])]
+    at = pos + len(first) + 1
+    for k in range(i + 1, j):
+        parts.append((at, pieces[k]))
+        at += len(pieces[k]) + 1
+    parts.append((at, last[:closer]))
+    spans: list[tuple[int, int]] = []
+    for offset, part in parts:
+        bounds = piece_token(part, region=region)
+        if bounds is None:
+            return None
+        if bounds[1]:
+            spans.append((offset + bounds[0], offset + bounds[1]))
+    return spans, j + 1, at + len(last) + 1
 
 
 def split_label_general(text: str, *, reference: bool = False) -> list[Span]:
