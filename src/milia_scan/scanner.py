@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,32 +154,28 @@ class Scanner:
         the general tokenizer."""
         pieces = plain_pieces(label)
         if pieces is not None:
-            out: list[_Read] = []
-            pos = 0
-            get = self._pieces.get
-            for piece in pieces:
-                found = get(piece) or self._piece(piece)
-                if found is _HAZARD:
-                    break
-                if found is not _SKIP:
-                    out.append(_Read(pos + found.a, pos + found.b, False, "ingredients", found.res))  # type: ignore[attr-defined]
-                pos += len(piece) + 1
-            else:
-                return out
+            entries = list(map(self._pieces.get, pieces))
+            if None in entries:
+                entries = [e if e is not None else self._piece(p) for e, p in zip(entries, pieces)]
+            if _HAZARD not in entries:
+                starts = accumulate((len(p) + 1 for p in pieces), initial=0)
+                # plain tuples: a NamedTuple call per token costs more than the rest of the row
+                return [(at + e.a, at + e.b, False, "ingredients", e.res)  # type: ignore[union-attr]
+                        for at, e in zip(starts, entries) if e is not _SKIP]
         resolve = self.matcher.resolve
-        return [_Read(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))
+        return [(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))  # type: ignore[misc]
                 for s in split_label_general(label)]
 
     def _find(self, toks: list[_Read]) -> list[_Found]:
         found: list[_Found] = []
         others = 0
         for pos, tok in enumerate(toks):
-            matches = tok.res.matches
+            matches = tok[4].matches
             if not matches:
                 others += 1
                 continue
             for m in matches:
-                found.append(_Found(tok, pos, m, others))
+                found.append(_Found(_Read._make(tok), pos, m, others))
         return found
 
     def _score(self, found: list[_Found], context: str) -> tuple[int, str, list[float], list[_Found]]:
@@ -261,7 +258,7 @@ class Scanner:
         hits = self._hits(label, risks, contributions, n)
         helpful = self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, n)
         tokens = self._tokens(label, toks)
-        unknown = [t for t, tok in zip(tokens, toks) if not tok.res.known]
+        unknown = [t for t, tok in zip(tokens, toks) if not tok[4].known]
         return Report(score=score, band=band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
                       ingredients=tokens, unrecognised=unknown)
 
@@ -270,30 +267,28 @@ class Scanner:
     @staticmethod
     def _tokens(label: str, toks: list[_Read]) -> list[Token]:
         return _TOKENS.validate_python([
-            {"text": label[t.start : t.end], "start": t.start, "end": t.end, "position": i,
-             "normalized": t.res.key, "may_contain": t.may_contain, "section": t.section}
-            for i, t in enumerate(toks)
+            {"text": label[a:b], "start": a, "end": b, "position": i, "normalized": res.key,
+             "may_contain": may, "section": section}
+            for i, (a, b, may, section, res) in enumerate(toks)
         ])
 
     def _hits(self, label: str, found: list[_Found], contributions: list[float] | None, n: int) -> list[Hit]:
         """Hit models for matched tokens (contributions None: helpful actives, which add nothing)."""
         rows = []
         for i, f in enumerate(found):
-            e = self.lexicon.entries[f.match.id]
-            ratings, why = self._static[e.id]
+            base, why = self._static[f.match.id]
+            tok, m = f.tok, f.match
             rows.append({
-                "id": e.id, "name": e.inci, "text": label[f.tok.start : f.tok.end], "start": f.tok.start,
-                "end": f.tok.end, "position": f.position, "confidence": f.match.confidence,
-                "contribution": contributions[i] if contributions else 0.0, "role": e.role,
-                "family": e.family, "matched": f.match.matched, "method": f.match.method,
-                "occlusion": e.occlusion, "rating": e.rating, "ratings": ratings,
+                **base, "text": label[tok.start : tok.end], "start": tok.start, "end": tok.end,
+                "position": f.position, "confidence": m.confidence, "matched": m.matched,
+                "method": m.method, "contribution": contributions[i] if contributions else 0.0,
                 "why": self._why(why, f, n),
             })
         return _HITS.validate_python(rows)
 
     @staticmethod
-    def _explain_entry(e: LexiconEntry) -> tuple[tuple[str, ...], str]:
-        """What a hit says of its entry wherever it appears: its ratings, and why it matters."""
+    def _explain_entry(e: LexiconEntry) -> tuple[dict[str, object], str]:
+        """What a hit says of its entry wherever it appears: its fixed fields, and why it matters."""
         parts = []
         if e.role == "helpful":
             parts.append(f"helpful active ({e.helpful_source})")
@@ -303,7 +298,9 @@ class Scanner:
             parts.append("comedogenic " + ", ".join(str(r) for r in e.comedogenic))
         elif e.role == "risk":
             parts.append("no published comedogenic rating")
-        return tuple(str(r) for r in e.comedogenic), "; ".join(parts)
+        base = {"id": e.id, "name": e.inci, "role": e.role, "family": e.family, "occlusion": e.occlusion,
+                "rating": e.rating, "ratings": tuple(str(r) for r in e.comedogenic)}
+        return base, "; ".join(parts)
 
     @staticmethod
     def _why(static: str, f: _Found, n: int) -> str:
