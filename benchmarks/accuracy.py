@@ -77,19 +77,7 @@ _BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _EDGE = " \t\r\n.*†‡-–+•·:;,"
 
 
-def _bracket_pairs(text: str) -> dict[int, int]:
-    pairs: dict[int, int] = {}
-    stack: list[tuple[int, str]] = []
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            stack.append((i, {"(": ")", "[": "]", "{": "}"}[ch]))
-        elif ch in ")]}":
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k][1] == ch:
-                    pairs[stack[k][0]] = i
-                    del stack[k:]
-                    break
-    return pairs
+_bracket_pairs = noise.bracket_pairs
 
 
 def _split_top(text: str, seps: str) -> list[str]:

@@ -44,12 +44,11 @@ Noise = Callable[[str, random.Random], str]
 # =========================================================================== helpers
 
 
-def items(label: str) -> list[tuple[int, int]]:
-    """Spans of the comma-separated ingredients (outside brackets; 1,2-Hexanediol keeps its
-    comma), whitespace trimmed. Separators and spacing between them are left as they are."""
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Matched brackets: opening index -> closing index (unmatched ones are left out)."""
     pairs: dict[int, int] = {}
     stack: list[tuple[int, str]] = []
-    for i, ch in enumerate(label):
+    for i, ch in enumerate(text):
         if ch in "([{":
             stack.append((i, {"(": ")", "[": "]", "{": "}"}[ch]))
         elif ch in ")]}":
@@ -58,6 +57,13 @@ def items(label: str) -> list[tuple[int, int]]:
                     pairs[stack[k][0]] = i
                     del stack[k:]
                     break
+    return pairs
+
+
+def items(label: str) -> list[tuple[int, int]]:
+    """Spans of the comma-separated ingredients (outside brackets; 1,2-Hexanediol keeps its
+    comma), whitespace trimmed. Separators and spacing between them are left as they are."""
+    pairs = bracket_pairs(label)
     cuts: list[int] = []
     i = 0
     while i < len(label):
