@@ -62,7 +62,7 @@ _CLASS_WORDS = frozenset(
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s*/\s*(?=[^\W\d])")
 _MIN_FUZZY_LEN = 5
 _MAX_EDITS = 2  # over the whole name
-_CACHE_LIMIT = 100_000  # distinct tokens; cleared when full, so memory stays flat on any N
+_CACHE_LIMIT = 50_000  # distinct tokens per process; cleared when full, so memory is flat in N
 
 
 def _word_budget(n: int) -> int:
@@ -168,6 +168,12 @@ class Matcher:
                 self._fuzzy.setdefault((len(words), ok[0]), []).append((ok, words, eid, name))
         self._fuzzy_keys = {k: [c[0] for c in cands] for k, cands in self._fuzzy.items()}
         self._cache: dict[str, Resolution] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the indexes, not the cache of resolved tokens."""
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        return state
 
     def _add_known(self, name: str) -> None:
         key = match_key(name)

@@ -18,7 +18,7 @@ from .tokenizer import piece_token, plain_pieces, split_label_general
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
 _HITS = TypeAdapter(list[Hit])
-_PIECE_CACHE_LIMIT = 100_000  # distinct pieces; cleared when full
+_PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; cleared when full, so memory is flat
 
 
 # What the piece cache holds for one piece of a plain list. The class says what kind of piece it
@@ -114,6 +114,12 @@ class Scanner:
         self._weight = {e.id: risk_weight(e) for e in entries}
         self._pieces: dict[str, object] = {}
         self._static = {e.id: self._explain_entry(e) for e in entries}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle without the piece cache: smaller, and safe while another thread is scoring."""
+        state = self.__dict__.copy()
+        state["_pieces"] = {}
+        return state
 
     # ------------------------------------------------------------------ stages
 

@@ -318,7 +318,7 @@ _PLAIN_SEP_DOT = re.compile(r"[,;、，；•·●▪◦∙|]|\.(?=\s*[*†‡¹
 _BRACKET_CHARS = frozenset("()[]{}")
 _PIECE_CACHE: dict[str, tuple[int, int] | None] = {}
 _REGION_CACHE: dict[str, tuple[int, int] | None] = {}
-_PIECE_CACHE_LIMIT = 50_000  # per mode; cleared when full
+_PIECE_CACHE_LIMIT = 25_000  # per mode; cleared when full
 
 
 def plain_pieces(text: str, *, soft_newlines: bool = False, region: bool = False) -> list[str] | None:
