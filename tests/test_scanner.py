@@ -19,3 +19,25 @@ def test_pickle_drops_caches_and_keeps_results() -> None:
     assert not clone._pieces and not clone.matcher._cache
     assert clone.score(label) == before
     assert len(pickle.dumps(s)) < fresh_size * 1.01  # the caches never travel
+
+
+def test_make_room_keeps_the_newer_half() -> None:
+    from milia_scan.cache import make_room
+
+    cache = {i: i for i in range(10)}
+    make_room(cache, 10)
+    assert list(cache) == [5, 6, 7, 8, 9]
+    make_room(cache, 10)  # under the limit: untouched
+    assert len(cache) == 5
+
+
+def test_caches_stay_bounded_on_endless_new_tokens(monkeypatch) -> None:
+    import milia_scan.match as match
+    import milia_scan.scanner as scanner
+
+    monkeypatch.setattr(match, "_CACHE_LIMIT", 100)
+    monkeypatch.setattr(scanner, "_PIECE_CACHE_LIMIT", 100)
+    s = Scanner()
+    for i in range(1000):
+        assert s.score(f"Aqua, Petrolatum, Novel Extract {i}").hits == ("petrolatum",)
+    assert len(s.matcher._cache) <= 100 and len(s._pieces) <= 100

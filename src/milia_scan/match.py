@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon
+from .cache import make_room
 from .normalizer import compact_key, compact_of, match_key, ocr_key
 from .tokenizer import token_key
 
@@ -62,7 +63,7 @@ _CLASS_WORDS = frozenset(
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s*/\s*(?=[^\W\d])")
 _MIN_FUZZY_LEN = 5
 _MAX_EDITS = 2  # over the whole name
-_CACHE_LIMIT = 50_000  # distinct tokens per process; cleared when full, so memory is flat in N
+_CACHE_LIMIT = 50_000  # distinct tokens per process; the older half dropped when full
 
 
 def _word_budget(n: int) -> int:
@@ -189,8 +190,7 @@ class Matcher:
         """Resolve one token's text (as written in the label). Cached per distinct text."""
         res = self._cache.get(text)
         if res is None:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()  # bounded memory on endless streams of unique tokens
+            make_room(self._cache, _CACHE_LIMIT)
             res = self._cache[text] = self._resolve(text)
         return res
 

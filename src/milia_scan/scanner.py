@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
+from .cache import make_room
 from .lexicon import Lexicon, load_lexicon
 from .match import Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Hit, LexiconEntry, Report, Token
@@ -18,7 +19,7 @@ from .tokenizer import piece_token, plain_pieces, split_label_general
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
 _HITS = TypeAdapter(list[Hit])
-_PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; cleared when full, so memory is flat
+_PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
 
 
 # What the piece cache holds for one piece of a plain list. The class says what kind of piece it
@@ -150,8 +151,7 @@ class Scanner:
                 found = _Matched(bounds[0], bounds[1], res, *self._classify(res))
             else:
                 found = _Other(bounds[0], bounds[1], res)
-        if len(self._pieces) >= _PIECE_CACHE_LIMIT:
-            self._pieces.clear()  # bounded memory on endless streams of new pieces
+        make_room(self._pieces, _PIECE_CACHE_LIMIT)
         self._pieces[piece] = found
         return found
 

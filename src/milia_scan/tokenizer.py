@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
+from .cache import make_room
 from .normalizer import match_key
 
 
@@ -318,7 +319,7 @@ _PLAIN_SEP_DOT = re.compile(r"[,;、，；•·●▪◦∙|]|\.(?=\s*[*†‡¹
 _BRACKET_CHARS = frozenset("()[]{}")
 _PIECE_CACHE: dict[str, tuple[int, int] | None] = {}
 _REGION_CACHE: dict[str, tuple[int, int] | None] = {}
-_PIECE_CACHE_LIMIT = 25_000  # per mode; cleared when full
+_PIECE_CACHE_LIMIT = 25_000  # per mode; the older half dropped when full
 
 
 def plain_pieces(text: str, *, soft_newlines: bool = False, region: bool = False) -> list[str] | None:
@@ -374,8 +375,7 @@ def piece_token(piece: str, *, region: bool = False) -> tuple[int, int] | None:
     found = cache.get(piece, False)
     if found is not False:
         return found  # type: ignore[return-value]
-    if len(cache) >= _PIECE_CACHE_LIMIT:
-        cache.clear()
+    make_room(cache, _PIECE_CACHE_LIMIT)
     result: tuple[int, int] | None
     if (_REGION_HAZARD if region else _PIECE_HAZARD).search(piece):
         result = None
