@@ -8,9 +8,11 @@ from pathlib import Path
 import os
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
 import milia_scan
+from milia_scan.cli import cli
 
 # No deadline: timing is measured in benchmarks/, never in tests. HYPOTHESIS_PROFILE=stress digs deeper.
 settings.register_profile("default", max_examples=200, deadline=None)
@@ -36,3 +38,14 @@ def scanner() -> milia_scan.Scanner:
 
 def ids(hits) -> list[str]:
     return [h.id for h in hits]
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in-process: run("scan", "--json", label, input=...)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(cli, list(args), input=input)
+
+    return invoke

@@ -14,12 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import milia_scan
 from milia_scan import bulk
 from milia_scan.bulk import COLUMNS, BulkInputError, score_file, score_labels, score_rows
-from milia_scan.cli import cli
 
 from .conftest import shared_file
 
@@ -319,16 +317,6 @@ def test_real_labels_round_trip(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- command line
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | bytes | None = None):
-        return runner.invoke(cli, list(args), input=input)
-
-    return invoke
 
 
 def test_cli_bulk(run, tmp_path: Path) -> None:

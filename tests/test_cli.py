@@ -10,22 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from milia_scan import __version__
-from milia_scan.cli import cli
 
 LABEL = "Aqua, Paraffinum Liquidum, Cera Microcristallina, Glycerin, Salicylic Acid, Xyzzy Extract"
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | bytes | None = None):
-        return runner.invoke(cli, list(args), input=input)
-
-    return invoke
 
 
 def test_scan_text_report(run) -> None:
