@@ -26,7 +26,6 @@ import gc
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import statistics

@@ -29,7 +29,6 @@ import dask.dataframe as dd
 import pandas as pd
 
 from .bulk import (
-    COLUMNS,
     BulkInputError,
     BulkSummary,
     _check_context,

@@ -482,7 +482,6 @@ def split_label_general(text: str, *, reference: bool = False) -> list[Span]:
             if text[m.start()] in "([" and m.start() in pairs:
                 close = pairs.pop(m.start())
                 pairs.pop(close, None)
-        region = text[a:b]
         nl_splits = not _separated(text, a, b, pairs)
         # Pieces between "may contain" markers; everything after the first marker is flagged.
         bounds = [(a, may_marks[0].start() if may_marks else b, False)]
