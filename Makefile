@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## scan the bundled example label and print the report
 	$(BIN)/milia-scan scan < examples/night-cream.txt
 
-test: $(STAMP)  ## the whole test suite (what CI runs)
+test: $(STAMP)  ## lint, then the whole test suite (what CI runs)
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 clean:
