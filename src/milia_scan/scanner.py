@@ -53,8 +53,14 @@ class _Hazard:
 _SKIP, _HAZARD = _Skip(), _Hazard()
 
 
+# One token as `_read` returns it: (start, end, may_contain, section, resolution). A plain tuple,
+# because building a NamedTuple per token costs more than the rest of the row; `_Read` names the
+# same fields for the few tokens that become hits.
+_Row = tuple[int, int, bool, str, Resolution]
+
+
 class _Read(NamedTuple):
-    """One token, lean: what the scorer and the report need."""
+    """A `_Row` with names, for matched tokens."""
 
     start: int
     end: int
@@ -155,7 +161,7 @@ class Scanner:
         self._pieces[piece] = found
         return found
 
-    def _read(self, label: str) -> list[_Read]:
+    def _read(self, label: str) -> list[_Row]:
         """Tokens with their resolutions: plain lists through the piece cache, the rest through
         the general tokenizer."""
         pieces = plain_pieces(label)
@@ -165,14 +171,13 @@ class Scanner:
                 entries = [e if e is not None else self._piece(p) for e, p in zip(entries, pieces)]
             if _HAZARD not in entries:
                 starts = accumulate((len(p) + 1 for p in pieces), initial=0)
-                # plain tuples: a NamedTuple call per token costs more than the rest of the row
                 return [(at + e.a, at + e.b, False, "ingredients", e.res)  # type: ignore[union-attr]
                         for at, e in zip(starts, entries) if e is not _SKIP]
         resolve = self.matcher.resolve
-        return [(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))  # type: ignore[misc]
+        return [(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))
                 for s in split_label_general(label)]
 
-    def _find(self, toks: list[_Read]) -> list[_Found]:
+    def _find(self, toks: list[_Row]) -> list[_Found]:
         found: list[_Found] = []
         others = 0
         for pos, tok in enumerate(toks):
@@ -271,7 +276,7 @@ class Scanner:
     # ------------------------------------------------------------------ building results
 
     @staticmethod
-    def _tokens(label: str, toks: list[_Read]) -> list[Token]:
+    def _tokens(label: str, toks: list[_Row]) -> list[Token]:
         return _TOKENS.validate_python([
             {"text": label[a:b], "start": a, "end": b, "position": i, "normalized": res.key,
              "may_contain": may, "section": section}

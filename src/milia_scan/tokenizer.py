@@ -132,14 +132,12 @@ def _header_marks(text: str, low: str) -> list[tuple[int, int, str]]:
     """Header matches, found in windows around the cues every header contains (a colon,
     "ingredient", "drug") rather than by scanning the whole label."""
     seen: dict[tuple[int, int], str] = {}
-    done = 0
     for cue in _HEADER_CUES.finditer(low):
-        a = max(done, cue.start() - _HEADER_REACH)
+        a = max(0, cue.start() - _HEADER_REACH)
         b = min(len(text), cue.end() + _HEADER_REACH)
         for m in _HEADER.finditer(text, a, b):
             if m.end() < b or b == len(text):  # one cut by the window edge is found again later
                 seen.setdefault((m.start(), m.end()), m.lastgroup or "")
-        done = max(done, cue.start() - _HEADER_REACH)
     out: list[tuple[int, int, str]] = []
     for s, e, k in sorted((s, e, k) for (s, e), k in seen.items()):
         if not out or s >= out[-1][1]:  # like one scan: leftmost match first, none overlapping
