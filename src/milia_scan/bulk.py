@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from .models import CONTEXTS
+from .models import check_context
 from .scanner import LabelScore, Scanner, default_scanner
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,11 +89,6 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
-
-
-def _check_context(context: str) -> None:
-    if context not in CONTEXTS:
-        raise ValueError(f"unknown context {context!r}: use one of {', '.join(CONTEXTS)}")
 
 
 def label_of(value: Any) -> str | None:
@@ -225,7 +220,7 @@ def score_labels(
     `jobs` > 1 scores chunks of `chunk_size` labels in that many worker processes (each builds
     nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
     """
-    _check_context(context)
+    check_context(context)
     clean = (label if label is None or label.strip() else None for label in labels)
     tasks = ((None, batch) for batch in _batched(clean, chunk_size))
     for _, results in _map_chunks(tasks, _score_labels, jobs=jobs, scanner=_scanner_or_default(scanner),
@@ -254,7 +249,7 @@ def score_rows(
     `column` is read as the ingredients. Raises ValueError naming the row (0-based) when `column`
     holds something that is not text.
     """
-    _check_context(context)
+    check_context(context)
 
     def items() -> Iterator[tuple[Mapping[str, Any], str | None]]:
         for i, row in enumerate(rows):
@@ -286,7 +281,7 @@ def score_frame(
     """
     import pandas as pd
 
-    _check_context(context)
+    check_context(context)
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, df.columns))}")
     values = df[column]
@@ -768,7 +763,7 @@ def score_file(
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
-    _check_context(context)
+    check_context(context)
     started = time.monotonic()
     fmt = _format_of(str(input), format)
     jobs = default_jobs() if jobs is None else max(1, jobs)

@@ -15,7 +15,6 @@ import click
 
 from ._version import __version__
 
-DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
 CONTEXT_HELP = "How the product is used: rinse-off < leave-on < eye-area (thin skin)."
 F = TypeVar("F", bound=Callable[..., Any])
 

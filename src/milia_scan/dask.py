@@ -31,7 +31,6 @@ import pandas as pd
 from .bulk import (
     BulkInputError,
     BulkSummary,
-    _check_context,
     _choose_delimiter,
     _open_input,
     _python_encoding,
@@ -40,6 +39,7 @@ from .bulk import (
     label_of,
     score_frame,
 )
+from .models import check_context
 from .scanner import Scanner, default_scanner
 
 __all__ = ["score_dataframe", "score_file"]
@@ -90,7 +90,7 @@ def score_dataframe(
     compute or write it). `milia_score` is nullable Int64; the other columns are strings.
     `scanner` (default: the bundled lexicon) reaches each worker once, not once per task.
     """
-    _check_context(context)
+    check_context(context)
     if column not in ddf.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, ddf.columns))}")
     shipped = dask.delayed(_Shipped.of(default_scanner() if scanner is None else scanner), pure=False,
@@ -158,7 +158,7 @@ def score_file(
     """
     from distributed import Client, LocalCluster
 
-    _check_context(context)
+    check_context(context)
     started = time.monotonic()
     src, dst = str(input), str(output)
     name = src.lower().removesuffix(".gz")

@@ -18,6 +18,13 @@ Role = Literal["risk", "helpful"]
 Occlusion = Literal["occlusive", "film-forming", "none"]
 
 CONTEXTS: tuple[str, ...] = ("leave-on", "rinse-off", "eye-area")
+DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
+
+
+def check_context(context: str) -> None:
+    """Raise a clear ValueError for a context that is not one of CONTEXTS."""
+    if context not in CONTEXTS:
+        raise ValueError(f"unknown context {context!r}: use one of {', '.join(CONTEXTS)}")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE_KEY = _ID
@@ -196,4 +203,4 @@ class Report(BaseModel):
     helpful: tuple[Hit, ...]
     ingredients: tuple[Token, ...]
     unrecognised: tuple[Token, ...]
-    disclaimer: str = "Not medical advice: a screening aid based on published ingredient ratings."
+    disclaimer: str = DISCLAIMER

@@ -5,9 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .lexicon import Lexicon
-from .models import LexiconEntry, Report
-
-DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
+from .models import DISCLAIMER, LexiconEntry, Report
 _BAND_TEXT = {
     "low": "low: little in this label is linked to clogged pores or milia",
     "moderate": "moderate: some ingredients are linked to clogged pores or milia",

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from .cache import make_room
 from .lexicon import Lexicon, load_lexicon
 from .match import Match, Matcher, Resolution, read_vocabulary
-from .models import CONTEXTS, Hit, LexiconEntry, Report, Token
+from .models import CONTEXTS, Hit, LexiconEntry, Report, Token, check_context
 from .score import band_for, risk_weight, score_risks, score_value
 from .tokenizer import piece_token, plain_pieces, split_label_general
 
@@ -83,11 +83,6 @@ class _Found(NamedTuple):
     position: int
     match: Match
     others_before: int
-
-
-def _check_context(context: str) -> None:
-    if context not in CONTEXTS:
-        raise ValueError(f"unknown context {context!r}: use one of {', '.join(CONTEXTS)}")
 
 
 def _ordinal(n: int) -> str:
@@ -237,7 +232,7 @@ class Scanner:
         """Score a label without building a report (the fast path for bulk scoring).
         Gives the same score, band and ids as `scan`."""
         if context not in CONTEXTS:
-            _check_context(context)
+            check_context(context)
         matched = self._scored_plain(label)
         if matched is None:  # the general tokenizer: the same facts from full records
             matched = [(f.others_before, _Matched(0, 0, f.tok.res, *self._classify(f.tok.res)))
@@ -261,7 +256,7 @@ class Scanner:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the
         helpful actives. Never raises for any `str` label; raises ValueError for a bad context.
         """
-        _check_context(context)
+        check_context(context)
         toks = self._read(label)
         found = self._find(toks)
         score, band, contributions, risks = self._score(found, context)
