@@ -433,3 +433,47 @@ def test_cli_bulk_signal_while_workers_start_is_not_lost(tmp_path: Path, sig: in
                "os.register_at_fork(before=hit)\n")
     proc = _bulk_process(str(src), "-o", str(out), "--jobs", "2", prelude=prelude)
     _assert_stopped(proc, tmp_path, out, code, word)
+
+
+HALF_SENT = """
+import os, signal, struct, sys
+import milia_scan
+from milia_scan.bulk import score_labels
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class HalfSent(milia_scan.Scanner):
+    def score(self, label, *, context="leave-on"):
+        if label == "stop":  # send half a result, Ctrl-C the parent, wait to be ended
+            frame = sys._getframe()
+            while "result_queue" not in frame.f_locals:  # the worker loop's queue to the parent
+                frame = frame.f_back
+            os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+            os.kill(os.getppid(), signal.SIGINT)
+            signal.pause()
+        return super().score(label, context=context)
+
+
+try:
+    list(score_labels(["Aqua"] * 4 + ["stop"] + ["Aqua"] * 5, jobs=2, scanner=HalfSent(), chunk_size=2))
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_worker_ended_while_sending_does_not_hang_the_exit() -> None:
+    """Ctrl-C while a worker is halfway through sending a result, so that ending it cuts the
+    message: the pool's thread used to wait for the rest forever, and the interpreter hung at
+    exit joining it."""
+    proc = subprocess.Popen([sys.executable, "-c", HALF_SENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the interpreter hung at exit")
+    assert (proc.returncode, out.strip(), err) == (0, b"interrupted", b"")
+    assert _session_alive(proc.pid) == []

@@ -180,12 +180,18 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop now: cancel what is queued and end the workers (they hold nothing worth keeping)."""
     procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
     for proc in procs:
         proc.join(5)
+    if results is not None:
+        # A worker that ended halfway through sending a result left the pool's thread waiting
+        # for the rest, and it never reads end-of-file while this process holds the write end
+        # too: close it, so the thread sees the pool broken and ends (else exit hangs on it).
+        results._writer.close()
     if manager is not None:  # it closes its wake-up pipe: no noise at interpreter exit
         manager.join(5)
 
