@@ -10,7 +10,8 @@ Three layers, each usable on its own:
 - `score_labels` scores an iterable of labels (str or None) lazily, in input order, optionally in
   worker processes (`jobs`), one `Scanner` per worker, whole chunks per task;
 - `score_rows` does the same for rows (mappings), adding the `milia_*` columns;
-- `score_file` reads a CSV or JSON Lines file (or stdin), writes every row in input order with
+- `score_file` reads a CSV or JSON Lines file (or stdin; Open Beauty Facts exports are
+  recognised and read as published: tabs, no quoting), writes every row in input order with
   the `milia_*` columns added, sends rows it cannot parse to an errors file with their line
   number, and renames the output into place only when it is complete.
 
