@@ -76,6 +76,18 @@ def match_key(text: str) -> str:
     return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
 
 
+_SOFT_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*(?=[a-z])")
+_HARD_HYPHEN_BREAK = re.compile(r"-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*")
+
+
+def token_key(raw: str) -> str:
+    """The match key of one token as written: a word hyphenated across a line break is joined
+    ("Petro-\\nlatum" -> "petrolatum"; "Coco-\\nGlucoside" keeps its hyphen)."""
+    if "\n" in raw or "\r" in raw or "\u2028" in raw or "\u2029" in raw:
+        raw = _HARD_HYPHEN_BREAK.sub("-", _SOFT_HYPHEN_BREAK.sub("", raw))
+    return match_key(raw)
+
+
 def compact_key(text: str) -> str:
     """Letters and digits only: catches missing, doubled or stray spaces and hyphens."""
     return compact_of(match_key(text))
