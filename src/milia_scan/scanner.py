@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import groupby
+from itertools import count, groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,7 +16,7 @@ from .match import RULES, Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
 from .score import band_for, risk_weight, score_risks, score_value
 from .sections import PartHead
-from .tokenizer import Row, Tokenizer
+from .tokenizer import Batch, Tokenizer
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
 _HITS = TypeAdapter(list[Hit])
@@ -28,9 +29,31 @@ class _Resolved(NamedTuple):
     res: Resolution
     risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry it matched
     helpful: tuple[str, ...]
+    matched: bool
 
 
-_Row = Row[_Resolved]
+_MATCHED = attrgetter("matched")
+
+
+class _Row(NamedTuple):
+    """One token of a scanned label (the full report's path; bulk scoring never builds these)."""
+
+    start: int
+    end: int
+    may_contain: bool
+    section: str
+    part: int
+    percent: float | None
+    value: _Resolved
+
+
+def _rows(batches: list[Batch[_Resolved]]) -> list[_Row]:
+    rows: list[_Row] = []
+    for bt in batches:
+        r = bt.region
+        rows += [_Row(o + p.a, o + p.b, r.may_contain, r.section, r.part, p.percent, p.value)
+                 for o, p in zip(bt.offsets, bt.pieces)]
+    return rows
 
 
 class LabelScore(NamedTuple):
@@ -97,10 +120,11 @@ class Scanner:
         res = self.matcher.resolve(text)
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return _Resolved(res, risks, helpful)
+        return _Resolved(res, risks, helpful, bool(res.matches))
 
     def _read(self, label: str) -> tuple[list[_Row], tuple[PartHead, ...]]:
-        return self._tokenizer.read(label)
+        batches, parts = self._tokenizer.read(label)
+        return _rows(batches), parts
 
     def tokenize(self, label: str) -> list[Token]:
         """The label's ingredients as tokens with spans, sections, parts and normalised forms."""
@@ -121,33 +145,38 @@ class Scanner:
         Gives the same score, band and ids as `scan`."""
         if context not in CONTEXTS:
             check_context(context)
-        rows, parts = self._read(label)
-        if not rows:
-            return _EMPTY
+        batches, parts = self._tokenizer.read(label)
         if len(parts) == 1:
-            return self._lean(rows, context)
-        results = [self._lean(group, context) for _, group in _by_part(rows)]
+            return self._lean([p.value for bt in batches for p in bt.pieces], context)
+        results = [self._lean([p.value for bt in group for p in bt.pieces], context)
+                   for _, group in groupby(batches, key=lambda bt: bt.region.part)]
         best = max(results, key=lambda r: r.score)
         hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
         helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
         return LabelScore(best.score, best.band, hits, helpful)
 
-    def _lean(self, rows: list[_Row], context: str) -> LabelScore:
+    def _lean(self, values: list[_Resolved], context: str) -> LabelScore:
+        flags = list(map(_MATCHED, values))
+        if True not in flags:
+            return _EMPTY
         seen: dict[str, None] = {}
         inputs: list[tuple[float, int]] = []
         helpful: list[str] = []
-        others = 0
-        for row in rows:
-            found = row.value
-            if not found.res.matches:
-                others += 1
-                continue
+        i = -1
+        for n in count():  # only the matched tokens, found by C-level searches
+            try:
+                i = flags.index(True, i + 1)
+            except ValueError:
+                break
+            found, others = values[i], i - n
             for rid, weight in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
                     inputs.append((weight, others))
             if found.helpful:
                 helpful += found.helpful
+        if not seen and not helpful:
+            return _EMPTY
         score = score_value(inputs, context)
         return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)))
 

@@ -55,19 +55,22 @@ def _words(*alternatives: str) -> str:
 
 
 _INGR = _words(*v.INGREDIENT_WORDS)
-# The lookahead lets the engine skip every position that cannot start a header.
-_HEADER = re.compile(
-    rf"""(?ix)
-    (?=\b[iacdzskohwuqmprnf]|[成성全])
-    (?:
-    (?P<drug>\bdrug\s+facts(?:\s*\(continued\))?)
-  | (?P<inactive>\binactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?|\binactive\s*[:：])
-  | (?P<active>\bactive\s+ingredients?(?:\s*\([^)\n]{{0,40}}\))?(?:\s*[:：])?(?:[ \t]*purposes?\b(?:\s*[:：])?)?
-        |\bactive\s*[:：])
-  | (?P<stop>\b(?:key\s+ingredients?|{_words(*v.STOP_WORDS)})\s*[:：])
-  | (?P<ingr>(?:\b(?:full|complete|other)\s+)?(?:\b(?:{_INGR}))(?:\s+list)?(?:\s*/\s*(?:{_INGR}))*\s*[:：])
-    )
-""",
+# Headers that end in a colon, recognised at the end of the phrase before the colon.
+_KNOWN = re.compile(
+    rf"""(?ix)(?<![^\W_])(?:
+    (?P<inactive>inactive(?:\s+ingredients?)?)
+  | (?P<active>active(?:\s+ingredients?)?(?:\s+purposes?)?)
+  | (?P<stop>(?:key\s+ingredients?|{_words(*v.STOP_WORDS)}))
+  | (?P<ingr>(?:(?:full|complete|other)\s+)?(?:{_INGR})(?:\s+list)?(?:\s*/\s*(?:{_INGR}))*)
+    )\Z""",
+)
+# Drug Facts headings that need no colon, tried only where their words are.
+_DRUG_HEADER = re.compile(
+    r"""(?ix)(?:
+    (?P<drug>drug\s+facts(?:\s*\(continued\))?)
+  | (?P<inactive>inactive\s+ingredients?(?:\s*\([^)\n]{0,40}\))?(?:\s*[:：])?)
+  | (?P<active>active\s+ingredients?(?:\s*\([^)\n]{0,40}\))?(?:\s*[:：])?(?:[ \t]*purposes?\b(?:\s*[:：])?)?)
+    )"""
 )
 _DRUG_STOP = re.compile(rf"(?im)^[ \t]*(?:{_words(*v.DRUG_STOP_WORDS)})\b")
 _MAY = re.compile(
@@ -79,100 +82,130 @@ _MAY = re.compile(
     \s*[:：]?
     """
 )
-_HEADER_CUES = re.compile(r"[:：]|ngredient|drug", re.I)
-_HEADER_REACH = 72  # no known header is longer: windows this wide around each cue find them all
-_COLON = re.compile(r"[:：]")
-# A sub-heading read backwards from its colon: letters, digits, spaces and a few marks; a period
-# only when glued ("No.9"). It must not start right after a list separator.
+# A heading read backwards from its colon: letters, digits, spaces and a few marks; a period
+# only when glued ("No.9").
 _REV_PHRASE = re.compile(r"[ \t]*((?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
-_AFTER_SEPARATOR = re.compile(rf"[,{re.escape(v.SEPARATORS)}]\s*\Z")
+_SEPARATOR_CHARS = frozenset("," + v.SEPARATORS)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|[\r\n]")
 _BULLET_REACH = 300  # a key-ingredient bullet's sentence ends within this many characters
 _GLUED_PCT = re.compile(r"%(?=[^\W\d_])")  # "Salicylic Acid 1.50%Water": the actives end there
 _OTHER = re.compile(r"(?i)others?|inactive")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
+_MAY_CUES = tuple(c for c in v.CUES if c not in (":", "：", "ngredient", "drug"))
 _PLAIN = (PartHead(None, 0, 0),)
-
-
-def has_cues(text: str) -> bool:
-    """Whether the label may hold a header or a "may contain" marker (else it is one plain list)."""
-    low = text.lower()
-    return any(c in low for c in v.CUES)
 
 
 def regions(text: str) -> tuple[list[Region], tuple[PartHead, ...]]:
     """The list regions of a label, in order, and the parts they belong to."""
-    if not has_cues(text):
+    low = text.lower()
+    if not any(map(low.__contains__, v.CUES)):
         return [Region(0, len(text), "ingredients", 0, False)], _PLAIN
-    marks = _marks(text)
-    cut, parts = _cut(text, marks)
-    return _split_may_contain(text, cut), parts
+    cut, parts = _cut(text, _marks(text, low))
+    if any(map(low.__contains__, _MAY_CUES)):
+        cut = _split_may_contain(text, cut)
+    return cut, parts
 
 
 # --------------------------------------------------------------------------- finding headers
 
 
-def _marks(text: str) -> list[_Mark]:
-    found: dict[int, _Mark] = {}  # known headers by start
-    floor = 0
-    for cue in _HEADER_CUES.finditer(text):
-        if cue.end() + _HEADER_REACH <= floor:
-            continue
-        a, b = max(floor - _HEADER_REACH, cue.start() - _HEADER_REACH, 0), min(len(text), cue.end() + _HEADER_REACH)
-        for m in _HEADER.finditer(text, a, b):
-            if m.end() < b or b == len(text):  # one cut by the window edge is found again later
-                found.setdefault(m.start(), _Mark(m.start(), m.end(), m.lastgroup or "", m.start(), m.start()))
-        floor = b  # the next window overlaps this one by one reach at most: each character is read twice
-    known = _non_overlapping(sorted(found.values()))
-    if any(m.kind in ("drug", "active", "inactive") for m in known):
-        known = _non_overlapping(sorted(known + [_Mark(m.start(), m.end(), "stop", m.start(), m.start())
-                                                 for m in _DRUG_STOP.finditer(text)]))
-    by_colon = {m.end: i for i, m in enumerate(known)}
-    marks = list(known)
-    for colon in _COLON.finditer(text):
-        head = _heading_before(text, colon.start())
-        if head is None:
-            continue
-        i = by_colon.get(colon.end())
-        if i is not None:  # "Cleanser ingredients:": a known header with its product's name
-            k = marks[i]
-            marks[i] = k._replace(start=min(k.start, head[0]), head_start=head[0], head_end=head[1])
-        elif text[head[0]] == "-":
-            end = _SENTENCE_END.search(text, colon.end(), colon.end() + _BULLET_REACH)
-            marks.append(_Mark(head[0], end.end() if end else colon.end(), "bullet", head[0], head[0]))
-        else:
-            marks.append(_Mark(head[0], colon.end(), "heading", head[0], head[1]))
-    return _non_overlapping(sorted(marks))
+def _find_all(text: str, sub: str) -> list[int]:
+    out: list[int] = []
+    i = text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
+def _marks(text: str, low: str) -> list[_Mark]:
+    """Every header, sub-heading and key-ingredient bullet, in order, none overlapping.
+
+    Regex scans are slow in Python, so headers are read where their cues are: the phrase before
+    each colon, and anchored matches where "ingredient" or "drug" starts a word."""
+    marks: list[_Mark] = []
+    for colon in sorted(_find_all(text, ":") + _find_all(text, "：")):
+        mark = _colon_mark(text, colon)
+        if mark is not None:
+            marks.append(mark)
+    if len(low) == len(text):  # offsets in `low` are offsets in `text` (almost always)
+        starts = [i - 1 for i in _find_all(low, "ngredient")] + _find_all(low, "drug")
+        words = [_word_before(text, i) for i in starts]
+        for i in sorted(set(starts + [w for w in words if w is not None])):
+            m = _DRUG_HEADER.match(text, i)
+            if m is not None and (i == 0 or not text[i - 1].isalnum()):
+                marks.append(_Mark(m.start(), m.end(), m.lastgroup or "", m.start(), m.start()))
+    marks = _non_overlapping(sorted(marks, key=lambda m: (m.start, -m.end)))
+    if any(m.kind in ("drug", "active", "inactive") for m in marks):
+        stops = [_Mark(m.start(), m.end(), "stop", m.start(), m.start()) for m in _DRUG_STOP.finditer(text)]
+        marks = _non_overlapping(sorted(marks + stops, key=lambda m: (m.start, -m.end)))
+    return marks
+
+
+def _word_before(text: str, i: int) -> int | None:
+    """Where the word before position i starts ("active" in "active ingredients")."""
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    k = j
+    while k >= 0 and text[k].isalpha() and j - k < 12:
+        k -= 1
+    return k + 1 if k < j else None
+
+
+def _colon_mark(text: str, colon: int) -> _Mark | None:
+    """The header, sub-heading or bullet that ends at this colon, or None."""
+    found = _phrase_before(text, colon)
+    if found is None:
+        return None
+    start, end = found
+    known = _KNOWN.search(text, start, end)
+    after_separator = _after_separator(text, start)
+    if known is not None:
+        if after_separator or known.start() == start:  # "…, inactive:" or "Ingredients:" alone
+            return _Mark(known.start(), colon + 1, known.lastgroup or "", known.start(), known.end())
+        return _Mark(start, colon + 1, known.lastgroup or "", start, end)  # "Cleanser ingredients:"
+    if after_separator:
+        return None  # "Aqua, Vitamin E: …" is not a heading
+    if text[start] == "-":
+        stop = _SENTENCE_END.search(text, colon + 1, colon + 1 + _BULLET_REACH)
+        return _Mark(start, stop.end() if stop else colon + 1, "bullet", start, start)
+    return _Mark(start, colon + 1, "heading", start, end)
+
+
+def _phrase_before(text: str, colon: int) -> tuple[int, int] | None:
+    """The phrase that ends at `colon`, as (start, end), or None when it is not a heading."""
+    lo = max(0, colon - v.HEADING_MAX_CHARS)
+    m = _REV_PHRASE.match(text[lo:colon][::-1])
+    if m is None or m.end() == colon - lo and lo > 0:
+        return None  # nothing, or longer than a heading: a sentence
+    end = colon - m.start(1)
+    start = colon - m.end(1)
+    while text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    phrase = text[start:end]
+    if not any(c.isalpha() for c in phrase) or len(phrase.split()) > v.HEADING_MAX_WORDS:
+        return None
+    return start, end
+
+
+def _after_separator(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and text[j] in _SEPARATOR_CHARS
 
 
 def _non_overlapping(marks: list[_Mark]) -> list[_Mark]:
-    """Like one scan: leftmost first, none overlapping."""
+    """Like one scan: leftmost (and longest) first, none overlapping."""
     out: list[_Mark] = []
     for m in marks:
         if not out or m.start >= out[-1].end:
             out.append(m)
     return out
-
-
-def _heading_before(text: str, colon: int) -> tuple[int, int] | None:
-    """The sub-heading phrase ending at `colon`, as (start, end), or None when there is none."""
-    lo = max(0, colon - v.HEADING_MAX_CHARS)
-    window = text[lo:colon][::-1]
-    m = _REV_PHRASE.match(window)
-    if m is None:
-        return None
-    phrase = m.group(1).strip()
-    if not phrase or not any(c.isalpha() for c in phrase) or len(phrase.split()) > v.HEADING_MAX_WORDS:
-        return None
-    end = colon - (len(m.group(0)) - len(m.group(0).lstrip()))
-    start = colon - m.end(1)
-    start += len(text[start:end]) - len(text[start:end].lstrip())
-    if m.end() == len(window) and lo > 0:
-        return None  # longer than a heading: a sentence
-    if _AFTER_SEPARATOR.search(text, max(0, start - 4), start):
-        return None  # "Aqua, Vitamin E: …" is not a heading
-    return start, end
 
 
 # --------------------------------------------------------------------------- cutting regions

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import attrgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from . import vocabulary as v
@@ -45,16 +46,13 @@ class Piece(NamedTuple, Generic[T]):
     value: T
 
 
-class Row(NamedTuple, Generic[T]):
-    """One token of a label."""
+class Batch(NamedTuple, Generic[T]):
+    """The tokens of one region: its section, part and flags, and each token's piece and offset.
+    Batches, not a record per token: most callers (bulk scoring) never need the spans."""
 
-    start: int
-    end: int
-    may_contain: bool
-    section: str
-    part: int
-    percent: float | None
-    value: T
+    region: Region
+    offsets: list[int]  # where each piece starts in the label: a token is label[o + p.a : o + p.b]
+    pieces: list[Piece[T]]
 
 
 # --------------------------------------------------------------------------- patterns
@@ -75,6 +73,13 @@ _CORE = rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)|\.{_abbreviations(
 _SPLIT = re.compile(f"({_CORE})", re.I)
 _SPLIT_LINES = re.compile(rf"({_CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
 _BREAK = re.compile(f"[{v.LINE_BREAKS}]")
+# What only the pattern can split: a period that ends a name, "(and)". Both start with a literal,
+# which the regex engine finds fast.
+_PATTERN_NEEDED = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]|{_AND}", re.I)
+_TO_COMMA = str.maketrans(dict.fromkeys(v.SEPARATORS, ","))
+_TO_COMMA_LINES = str.maketrans(dict.fromkeys(v.SEPARATORS + v.LINE_BREAKS, ","))
+_COMMA_DIGIT = re.compile(r",\d")
+_PLUS_ONE = (1).__add__
 _BRACKET = re.compile(r"[()\[\]{}]")
 _BRACKET_CHARS = frozenset("()[]{}")
 _CLOSERS = frozenset(v.BRACKETS.values())
@@ -86,6 +91,8 @@ _PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
 _PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
 _JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
 _LEGEND = re.compile(rf"(?i)[{v.FOOTNOTE_MARKS}¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})")
+_UNBALANCED = attrgetter("unbalanced")
+_HAS_TOKEN = attrgetter("b")
 _MAX_NESTING = 4  # sub-lists inside sub-lists deeper than this stay one token
 
 
@@ -166,9 +173,35 @@ def trim(piece: str, *, active: bool = False) -> Trimmed:
 
 
 def _split(text: str, a: int, b: int, lines: bool) -> tuple[list[str], list[int]]:
-    """text[a:b] split on separators: the pieces and their offsets in `text`."""
-    chunks = (_SPLIT_LINES if lines else _SPLIT).split(text[a:b] if a or b != len(text) else text)
-    return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
+    """text[a:b] split on separators: the pieces and their offsets in `text`.
+
+    Python's regex engine is slow on character classes, so the common shapes take C-level
+    string methods: every separator character becomes a comma (one character for one, so the
+    offsets hold), then `str.split`. A period that ends a name or "(and)" takes the pattern.
+    """
+    sub = text[a:b] if a or b != len(text) else text
+    if _PATTERN_NEEDED.search(sub) is not None:
+        chunks = (_SPLIT_LINES if lines else _SPLIT).split(sub)
+        return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
+    if not sub.isascii() or ";" in sub or "|" in sub or lines:
+        sub = sub.translate(_TO_COMMA_LINES if lines else _TO_COMMA)
+    strs = sub.split(",")
+    if _COMMA_DIGIT.search(sub) is not None:
+        strs = _digit_commas(text, a, strs)
+    return strs, list(accumulate(map(_PLUS_ONE, map(len, strs)), initial=a))[:-1]
+
+
+def _digit_commas(text: str, a: int, strs: list[str]) -> list[str]:
+    """"1,2-Hexanediol": a comma between digits is part of the name."""
+    out: list[str] = []
+    at = a
+    for piece in strs:
+        if out and out[-1][-1:].isdigit() and piece[:1].isdigit() and text[at - 1] == ",":
+            out[-1] += "," + piece
+        else:
+            out.append(piece)
+        at += len(piece) + 1
+    return out
 
 
 def _join_hyphenated(text: str, strs: list[str], offs: list[int]) -> tuple[list[str], list[int]]:
@@ -262,30 +295,29 @@ class Tokenizer(Generic[T]):
         self._cache[piece] = found
         return found
 
-    def read(self, label: str) -> tuple[list[Row[T]], tuple[PartHead, ...]]:
-        """Every token of the label in order, and the parts they belong to."""
+    def read(self, label: str) -> tuple[list[Batch[T]], tuple[PartHead, ...]]:
+        """Every token of the label in order, in batches by region, and the parts they belong to."""
         if not isinstance(label, str):
             raise TypeError(f"label must be str, not {type(label).__name__}")
         regs, parts = regions(label)
+        batches = [self._region(label, r) for r in regs]
         if len(parts) == 1:
-            return [row for r in regs for row in self._region(label, r)], parts
-        rows: list[Row[T]] = []
-        for r in regs:
-            rows += self._region(label, r)
-        used = sorted({row.part for row in rows}) or [0]
+            return batches, parts
+        used = sorted({bt.region.part for bt in batches if bt.pieces}) or [0]
         if used == list(range(len(parts))):
-            return rows, parts
+            return batches, parts
         renumber = {old: new for new, old in enumerate(used)}  # parts with no token are not parts
-        return [row._replace(part=renumber[row.part]) for row in rows], tuple(parts[i] for i in used)
+        batches = [bt._replace(region=bt.region._replace(part=renumber[bt.region.part])) for bt in batches if bt.pieces]
+        return batches, tuple(parts[i] for i in used)
 
-    def _region(self, label: str, r: Region) -> list[Row[T]]:
+    def _region(self, label: str, r: Region) -> Batch[T]:
         a, b = r.start, r.end
         strs, offs = _split(label, a, b, False)
         get = self._cache.get
         entries = list(map(get, strs))
         if None in entries:
             entries = [e if e is not None else self._piece(s) for e, s in zip(entries, strs)]
-        spans = None if not any(e.unbalanced for e in entries) else depth_zero(label, a, b, strs, offs)  # type: ignore[union-attr]
+        spans = depth_zero(label, a, b, strs, offs) if any(map(_UNBALANCED, entries)) else None
         if (spans.groups if spans else len(strs)) == 1 and _BREAK.search(label, a, b):
             strs, offs = _join_hyphenated(label, *_split(label, a, b, True))  # one name per line
             spans = depth_zero(label, a, b, strs, offs)
@@ -295,9 +327,8 @@ class Tokenizer(Generic[T]):
             entries = [get(s) or self._piece(s) for s in strs]
         if r.section == "active":
             entries = [self._active(s) for s in strs]
-        may, section, part = r.may_contain, r.section, r.part
-        return [Row(o + e.a, o + e.b, may, section, part, e.percent, e.value)  # type: ignore[union-attr]
-                for o, e in zip(offs, entries) if e.b]  # type: ignore[union-attr]
+        keep = list(map(_HAS_TOKEN, entries))
+        return Batch(r, list(compress(offs, keep)), list(compress(entries, keep)))  # type: ignore[arg-type]
 
     def _active(self, piece: str) -> Piece[T]:
         t = trim(piece, active=True)
