@@ -244,7 +244,7 @@ class Matcher:
             if rule:
                 return Resolution(key, (m,) if m else (), True, "bracket variant" if m else rule, variant)
 
-        found = self._translations(outer or key)
+        found = self._translations(key) or (self._translations(outer) if outer else ())
         if found:
             return Resolution(key, found, True, "translation part", " / ".join(m.matched for m in found))
 

@@ -16,7 +16,9 @@ _DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad
 # Dashes and slashes of other scripts -> ASCII.
 _DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
 _SLASHES = {ord(c): "/" for c in "\u2044\u2215\uff0f\\"}
-_TRANS = {**_DROP, **_DASHES, **_SLASHES}
+# Letters that carry no decomposable accent: "Masło" is printed "Maslo" too.
+_LETTERS = {ord(a): b for a, b in zip("łŁøØđĐ", "lLoOdD")}
+_TRANS = {**_DROP, **_DASHES, **_SLASHES, **_LETTERS}
 
 _PERCENT = re.compile(r"(?<![\w.,])(?:<\s*)?\d+(?:[.,]\d+)?\s*%")
 _NANO = re.compile(r"[\[(]\s*nano\s*[\])]")
