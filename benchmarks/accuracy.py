@@ -14,7 +14,11 @@ summed over every label of a row before dividing.
 Expected ids come from an independent exact-name reference (`reference_ids`, below): the label is
 split on commas/semicolons/backslashes with its own simple rules, each piece is looked up exactly
 (case, accents and punctuation folded by `ref_key`, not by milia_scan.normalize) against the names
-of the lexicon's entries; then hand corrections (tests/data/corrections.toml) are applied.
+of the lexicon's entries; then hand corrections (tests/data/corrections.toml) are applied. Records
+with a `shape` (labels of the hard shapes: Drug Facts, kits, period/line/bullet lists, translation
+slashes, local names) were read in full by hand: their stored `expected` is the truth, never
+re-derived; they get one clean row per shape, and join the clean and noise rows only when
+SHAPES_IN_NOISE_ROWS is True.
 """
 
 from __future__ import annotations
@@ -246,6 +250,26 @@ QUOTAS = {
 HEAVY_FAMILIES = {"petrolatum-mineral-oil", "lanolin", "wax"}
 MIN_HEAVY = 60
 
+# Labels of the hard shapes (tests/data/README.md): hand-checked records carrying a `shape`, whose
+# `expected` is the truth (the reference cannot read these shapes). Each shape gets its own clean
+# row. They join the clean and noise rows only when SHAPES_IN_NOISE_ROWS is True: today's tokenizer
+# loses most of them and would sink the clean target, so they stay out until the new one lands.
+SHAPES = ("drug-facts", "kit", "period-list", "line-list", "bullet-list", "slash-translation", "local-names")
+SHAPES_IN_NOISE_ROWS = False
+
+
+def is_shaped(record: Mapping) -> bool:
+    return bool(record.get("shape"))
+
+
+def shaped_ids(record: Mapping) -> set[str]:
+    """Every id a hand-checked record names: expected, its kit parts and its Drug Facts actives."""
+    ids = set(record.get("expected", ()))
+    for part in record.get("parts", ()):
+        ids |= set(part["expected"])
+    ids |= {a["id"] for a in record.get("active", ())}
+    return ids
+
 
 def label_kind(source: str, name: str) -> str:
     if source == "curlsbot":
@@ -327,7 +351,9 @@ def select_corpus(seed: int = 6) -> list[dict]:
 
 
 def rebuild(records: list[dict]) -> tuple[list[dict], dict]:
-    """Recompute every record's expected ids from its stored label with the current lexicon."""
+    """Recompute every record's expected ids from its stored label with the current lexicon. Records
+    with a `shape` keep their hand-checked expected ids (only checked against the lexicon); ids the
+    reference now finds in them but the hand check left out are printed for a person to re-read."""
     import milia_scan
 
     lex = milia_scan.load_lexicon()
@@ -336,8 +362,17 @@ def rebuild(records: list[dict]) -> tuple[list[dict], dict]:
     bad = corr.unknown_ids(lex.entries)
     if bad:
         raise SystemExit(f"{CORRECTIONS.name} names ids that are not in the lexicon: {bad}")
+    gone = sorted({(r["product_id"], i) for r in records if is_shaped(r) for i in shaped_ids(r) - set(lex.entries)})
+    if gone:
+        raise SystemExit(f"hand-checked records name ids that are not in the lexicon: {gone}")
     out = []
     for r in records:
+        if is_shaped(r):
+            found = reference_ids(r["label"], index) - set(r["expected"])
+            if found:
+                print(f"re-read {r['product_id']} ({r['shape']}): the reference now also finds {sorted(found)}")
+            out.append(dict(r))
+            continue
         ids, notes = expected_for(r["label"], r["product_id"], index, corr)
         out.append({
             "source": r["source"], "product_id": r["product_id"], "name": r.get("name", ""),
@@ -347,7 +382,8 @@ def rebuild(records: list[dict]) -> tuple[list[dict], dict]:
             "note": "; ".join(notes),
         })
     meta = {"lexicon_ids": sorted(lex.entries), "labels": len(out),
-            "pairs": sum(len(r["expected"]) for r in out)}
+            "pairs": sum(len(r["expected"]) for r in out),
+            "shaped_labels": sum(is_shaped(r) for r in out)}
     return out, meta
 
 
@@ -371,7 +407,8 @@ def load_meta(path: Path = CORPUS) -> dict:
 def scoring_sets(records: Sequence[dict], lexicon) -> tuple[list[set[str]], list[set[str]]]:
     """(expected, ignored) per record. Ignored: ids the corpus was not built to judge yet, i.e.
     entries added to the lexicon since the last --rebuild-corpus, and pairs the reference now finds
-    that the stored expectations lack (a new synonym). Hand removals stay judged."""
+    that the stored expectations lack (a new synonym). Hand removals stay judged. A hand-checked
+    record with a `shape` is judged on its stored ids; only entries newer than the corpus are not."""
     meta = load_meta()
     known = set(meta["lexicon_ids"])
     new_ids = set(lexicon.entries) - known
@@ -380,6 +417,10 @@ def scoring_sets(records: Sequence[dict], lexicon) -> tuple[list[set[str]], list
     expected, ignored = [], []
     for r in records:
         exp = set(r["expected"])
+        if is_shaped(r):
+            expected.append(exp)
+            ignored.append(new_ids - exp)
+            continue
         now, _ = expected_for(r["label"], r["product_id"], index, corr)
         expected.append(exp)
         ignored.append((new_ids | (now - exp)) - set(corr.remove.get(r["product_id"], ())))
@@ -519,15 +560,18 @@ def noisy_label(kind: str, record: Mapping, seed: int) -> str:
 
 def evaluate(system, records: Sequence[dict], expected: Sequence[set[str]], ignored: Sequence[set[str]],
              rows: Iterable[str] = ROWS, seed: int = 6, limit: int | None = None,
-             explain: bool = True) -> dict[str, Row]:
-    """One Row per noise kind (and 'clean'), plus 'overall' (the sum of every row)."""
+             explain: bool = True, shapes: bool | None = None) -> dict[str, Row]:
+    """One Row per noise kind (and 'clean'), plus 'overall' (the sum of every row). Records with a
+    `shape` are in these rows only when `shapes` (default SHAPES_IN_NOISE_ROWS) is True."""
+    shapes = SHAPES_IN_NOISE_ROWS if shapes is None else shapes
+    pool = [i for i, r in enumerate(records) if shapes or not is_shaped(r)]
     out: dict[str, Row] = {}
     total = Row()
     for kind in rows:
         row = Row()
-        picked = list(range(len(records)))
-        if limit is not None and limit < len(records):
-            picked = sorted(random.Random(f"{seed}:{kind}:subset").sample(picked, limit))
+        picked = list(pool)
+        if limit is not None and limit < len(pool):
+            picked = sorted(random.Random(f"{seed}:{kind}:subset").sample(pool, limit))
         for i in picked:
             rec = records[i]
             text = noisy_label(kind, rec, seed)
@@ -552,22 +596,41 @@ def evaluate(system, records: Sequence[dict], expected: Sequence[set[str]], igno
     return out
 
 
+def shape_row(shape: str) -> str:
+    return f"shape:{shape}"
+
+
+def evaluate_shapes(system, records: Sequence[dict], expected: Sequence[set[str]], ignored: Sequence[set[str]],
+                    explain: bool = True) -> dict[str, Row]:
+    """One clean Row per label shape ('shape:kit', ...) over the hand-checked records of that shape."""
+    out: dict[str, Row] = {}
+    for shape in SHAPES:
+        idx = [i for i, r in enumerate(records) if r.get("shape") == shape]
+        if idx:
+            sub = evaluate(system, [records[i] for i in idx], [expected[i] for i in idx], [ignored[i] for i in idx],
+                           ["clean"], explain=explain, shapes=True)
+            out[shape_row(shape)] = sub["clean"]
+    return out
+
+
 TARGETS = {"clean": (0.995, 0.995), "noise": (0.99, 0.98)}  # (precision, recall)
 
 
 def target_for(row: str) -> tuple[float, float]:
-    return TARGETS["clean"] if row == "clean" else TARGETS["noise"]
+    """The clean target for 'clean' and every (clean) shape row, the noise target for noise kinds."""
+    return TARGETS["clean"] if row == "clean" or row.startswith("shape:") else TARGETS["noise"]
 
 
 def format_table(ours: Mapping[str, Row], base: Mapping[str, Row] | None) -> str:
-    head = f"| {'row':<13} | labels | pairs | ours P | ours R | ours F1 |"
-    sep = "|---------------|-------:|------:|-------:|-------:|--------:|"
+    w = max(13, *(len(n) for n in ours))
+    head = f"| {'row':<{w}} | labels | pairs | ours P | ours R | ours F1 |"
+    sep = f"|{'-' * (w + 2)}|-------:|------:|-------:|-------:|--------:|"
     if base:
         head += " base P | base R | base F1 |"
         sep += "-------:|-------:|--------:|"
     lines = [head, sep]
     for name, r in ours.items():
-        line = (f"| {name:<13} | {r.labels:>6} | {r.tp + r.fn:>5} | {r.precision:.4f} | {r.recall:.4f} |"
+        line = (f"| {name:<{w}} | {r.labels:>6} | {r.tp + r.fn:>5} | {r.precision:.4f} | {r.recall:.4f} |"
                 f"  {r.f1:.4f} |")
         if base and name in base:
             b = base[name]
@@ -634,7 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_corpus(out, meta)
         kinds = Counter(r["kind"] for r in out)
         print(f"wrote {CORPUS.relative_to(ROOT)}: {meta['labels']} labels, {meta['pairs']} expected (label, id) pairs, "
-              f"{sum(r['checked_by_hand'] for r in out)} checked by hand; kinds {dict(kinds)}")
+              f"{sum(r['checked_by_hand'] for r in out)} checked by hand; kinds {dict(kinds)}; "
+              f"{meta['shaped_labels']} hand-checked labels of the hard shapes kept as they are")
         return 0
 
     import milia_scan
@@ -654,10 +718,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_baseline:
         base = evaluate(Baseline(lex), records, expected, ignored, rows, args.seed, args.baseline_limit,
                         explain=args.list_baseline)
+    shaped = evaluate_shapes(ours_sys, records, expected, ignored)
+    shaped_base = None if args.no_baseline else evaluate_shapes(Baseline(lex), records, expected, ignored, explain=False)
     t2 = time.perf_counter()
     n_ign = sum(len(i & set(lex.entries)) for i in ignored if i)
-    print(f"milia-scan {milia_scan.__version__}: accuracy on {len(records)} real labels "
-          f"({sum(len(e) for e in expected)} expected (label, id) pairs), seed {args.seed}")
+    in_rows = [i for i, r in enumerate(records) if SHAPES_IN_NOISE_ROWS or not is_shaped(r)]
+    print(f"milia-scan {milia_scan.__version__}: accuracy on {len(in_rows)} real labels "
+          f"({sum(len(expected[i]) for i in in_rows)} expected (label, id) pairs), seed {args.seed}; "
+          f"{sum(map(is_shaped, records))} hand-checked labels of the hard shapes "
+          + ("included" if SHAPES_IN_NOISE_ROWS else "in their own rows only (SHAPES_IN_NOISE_ROWS = False)"))
     print("Micro-averaged over (label, id) pairs: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R); ids = risk hits "
           "and helpful actives.\nBaseline: split on commas, rapidfuzz process.extractOne(WRatio) against every "
           "lexicon name, score >= 90.")
@@ -671,10 +740,15 @@ def main(argv: Sequence[str] | None = None) -> int:
              (r.precision < target_for(n)[0] or r.recall < target_for(n)[1])]
     print("targets (clean P,R >= 0.995; each noise kind P >= 0.99, R >= 0.98): "
           + ("all met" if not fails else "not met on " + ", ".join(fails)))
+    if shaped:
+        print("\nLabels of the hard shapes, clean, one row per shape (hand-checked; tests/data/README.md):\n")
+        print(format_table(shaped, shaped_base))
+        short = [n for n, r in shaped.items() if r.precision < TARGETS["clean"][0] or r.recall < TARGETS["clean"][1]]
+        print("clean target (P,R >= 0.995) " + ("met on every shape" if not short else "not met on " + ", ".join(short)))
     print()
-    print(format_groups(ours))
+    print(format_groups({**ours, **shaped}))
     print()
-    print("milia-scan " + format_errors(ours, args.list or None))
+    print("milia-scan " + format_errors({**ours, **shaped}, args.list or None))
     if base is not None and args.list_baseline:
         print("\nbaseline " + format_errors(base, args.list or None))
     return 0
