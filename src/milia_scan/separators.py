@@ -34,7 +34,6 @@ BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 # which the regex engine finds fast.
 _PATTERN_NEEDED = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]|{_AND}", re.I)
 _TO_COMMA = str.maketrans(dict.fromkeys(v.SEPARATORS, ","))
-_TO_COMMA_LINES = str.maketrans(dict.fromkeys(v.SEPARATORS + v.LINE_BREAKS, ","))
 _COMMA_DIGIT = re.compile(r",\d")
 _PLUS_ONE = (1).__add__
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -74,11 +73,11 @@ def split(text: str, a: int, b: int, lines: bool) -> tuple[list[str], list[int]]
     offsets hold), then `str.split`. A period that ends a name or "(and)" takes the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if _PATTERN_NEEDED.search(sub) is not None:
+    if lines or _PATTERN_NEEDED.search(sub) is not None:
         chunks = (_SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
-    if not sub.isascii() or ";" in sub or "|" in sub or lines:
-        sub = sub.translate(_TO_COMMA_LINES if lines else _TO_COMMA)
+    if not sub.isascii() or ";" in sub or "|" in sub:
+        sub = sub.translate(_TO_COMMA)
     strs = sub.split(",")
     if _COMMA_DIGIT.search(sub) is not None:
         strs = _digit_commas(text, a, strs)
@@ -119,45 +118,48 @@ class Spans(NamedTuple):
 def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], depth: int = 0) -> Spans:
     """The pieces of text[a:b] at bracket depth 0: pieces split inside a bracket are joined, and
     a bracket that holds a list gives its items. Called only when a piece leaves a bracket open
-    or shut (most labels never get here)."""
-    pairs = pair_brackets(text, a, b)
+    or shut, or for a one-per-line list (most labels never get here).
+
+    A group of pieces joined this way is one name when a word follows the first bracket that
+    holds a separator ("Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil"); else that
+    bracket's items are tokens, after the name before it ("Parfum (Limonene, Linalool)").
+    """
+    tops = top_intervals(pair_brackets(text, a, b))
     out: list[tuple[int, int]] = []
-    i, n, groups = 0, len(strs), 0
+    i, k, n, groups = 0, 0, len(strs), 0
     while i < n:
         groups += 1
-        s, e = offs[i], offs[i] + len(strs[i])
-        o = _crossing(text, s, e, pairs)
-        if o is None:
-            out.append((s, e))
-            i += 1
-            continue
-        c = pairs[o]
-        j = i
-        while j + 1 < n and offs[j + 1] <= c:
+        j, first = i, None
+        while j + 1 < n:  # join while the separator after piece j is inside a bracket
+            sep = offs[j] + len(strs[j])
+            while k < len(tops) and tops[k][1] < sep:
+                k += 1
+            if k == len(tops) or tops[k][0] >= sep:
+                break
+            first = first or tops[k]
             j += 1
-        g_end = offs[j] + len(strs[j])
-        items = _items(text, o + 1, c, depth) if depth < _MAX_NESTING else None
-        if HAS_WORD.search(text, c + 1, g_end) or items is None or len(items) < 2:
-            out.append((s, g_end))  # "Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil": one name
-        else:
-            out += [(s, o), *items, (c + 1, g_end)]
+        s, e = offs[i], offs[j] + len(strs[j])
         i = j + 1
+        if first is None:
+            out.append((s, e))
+            continue
+        o, c = first
+        items = _items(text, o + 1, c, depth) if depth < _MAX_NESTING and not HAS_WORD.search(text, c + 1, e) else None
+        out += [(s, e)] if items is None else [(s, o), *items, (c + 1, e)]
     return Spans(out, groups)
 
 
-def _crossing(text: str, s: int, e: int, pairs: dict[int, int]) -> int | None:
-    """The opener in [s, e) whose bracket closes after e (at most one is outermost), or None."""
-    for m in _BRACKET.finditer(text, s, e):
-        c = pairs.get(m.start(), -1)
-        if c >= e:
-            return m.start()
-    return None
+def top_intervals(pairs: dict[int, int]) -> list[tuple[int, int]]:
+    """The outermost bracket pairs, in order (pairs nest or are disjoint)."""
+    out: list[tuple[int, int]] = []
+    for o in sorted(k for k, c in pairs.items() if k < c):
+        if not out or o > out[-1][1]:
+            out.append((o, pairs[o]))
+    return out
 
 
 def _items(text: str, a: int, b: int, depth: int) -> list[tuple[int, int]] | None:
     """The items of a bracketed list, or None when the bracket holds one name."""
     strs, offs = split(text, a, b, False)
-    if len(strs) < 2:
-        return None
     inner = depth_zero(text, a, b, strs, offs, depth + 1)
     return inner.spans if inner.groups > 1 else None
