@@ -609,7 +609,9 @@ def evaluate_shapes(system, records: Sequence[dict], expected: Sequence[set[str]
         if idx:
             sub = evaluate(system, [records[i] for i in idx], [expected[i] for i in idx], [ignored[i] for i in idx],
                            ["clean"], explain=explain, shapes=True)
-            out[shape_row(shape)] = sub["clean"]
+            row = sub["clean"]
+            row.errors = [(shape_row(shape), *e[1:]) for e in row.errors]
+            out[shape_row(shape)] = row
     return out
 
 
@@ -690,7 +692,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.select_corpus:
             if not SHARED.exists():
                 raise SystemExit(f"{SHARED} is not present")
-            records = select_corpus()
+            shaped = [r for r in load_corpus() if is_shaped(r)]  # the hand-checked shapes are kept as they are
+            ids = {r["product_id"] for r in shaped}
+            records = [r for r in select_corpus() if r["product_id"] not in ids] + shaped
         else:
             records = load_corpus()
         out, meta = rebuild(records)

@@ -4,6 +4,11 @@ baseline and the look-alike set. The numbers come from benchmarks/accuracy.py on
 
 Every row asserts the issue's target (clean: P, R >= 0.995; each noise kind: P >= 0.99,
 R >= 0.98), better F1 than the naive baseline, and zero look-alike false alarms.
+
+The hand-checked labels of the hard shapes (records with a `shape`: Drug Facts, kits, period/line/
+bullet lists, translation slashes, local names) have one clean row per shape. Those rows assert the
+clean target as strict xfails while the tokenizer cannot read them (SHAPES_PENDING below), and the
+labels join the rows above only when benchmarks/accuracy.py's SHAPES_IN_NOISE_ROWS is True.
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ NOISE_LIMIT = 120  # labels per noise kind (the clean row uses every label)
 BASELINE_LIMIT = {"ocr": 120, "typo": 120, "translations": 120}  # close rows: the same labels as ours
 BASELINE_DEFAULT = 40
 
+# Shapes whose clean row does not meet the clean target with today's tokenizer: strict xfails, so
+# a row that starts passing fails the suite until its shape is taken out of this set (by whoever
+# lands the tokenizer that reads it; local-names also needs the names added to the lexicon).
+SHAPES_PENDING = {"drug-facts", "kit", "period-list", "slash-translation", "local-names"}
+
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -86,6 +96,12 @@ def rows(corpus, ours_system):
     return out
 
 
+@pytest.fixture(scope="module")
+def shape_rows(corpus, ours_system):
+    records, expected, ignored = corpus
+    return acc.evaluate_shapes(ours_system, records, expected, ignored, explain=False)
+
+
 def _explain(row: str, corpus, system, limit: int | None) -> str:
     records, expected, ignored = corpus
     r = acc.evaluate(system, records, expected, ignored, [row], SEED, limit)[row]
@@ -97,10 +113,10 @@ def _explain(row: str, corpus, system, limit: int | None) -> str:
 
 def test_corpus_covers_the_product_kinds_and_inci_forms(corpus):
     records, expected, _ = corpus
-    assert 300 <= len(records) <= 400
+    assert 300 <= sum(not acc.is_shaped(r) for r in records) <= 400
     for r in records:
         assert set(r) >= {"source", "product_id", "kind", "label", "expected", "checked_by_hand", "note"}
-        assert r["label"].strip() and r["source"].startswith("labels/")
+        assert r["label"].strip() and r["source"].startswith(("labels/", "http"))
     kinds = {r["kind"] for r in records}
     assert kinds >= {"ointment-balm", "cream", "gel", "serum", "sunscreen", "primer", "eye", "cleanser"}
     forms = {r["form"] for r in records}
@@ -117,6 +133,37 @@ def test_corpus_expected_ids_exist_in_the_lexicon(corpus, lexicon):
     assert not gone, f"expected ids no longer in the lexicon (run benchmarks/accuracy.py --rebuild-corpus): {gone[:20]}"
     unknown = acc.Corrections.load().unknown_ids(lexicon.entries)
     assert not unknown, f"tests/data/corrections.toml names ids not in the lexicon: {unknown}"
+
+
+def test_hard_shapes_are_hand_checked_and_well_formed(corpus, lexicon):
+    """At least 60 labels of the hard shapes, read in full by hand; kits list their parts, Drug Facts
+    labels their actives with the declared percentages, and every id is a lexicon entry."""
+    records, _, _ = corpus
+    shaped = [r for r in records if acc.is_shaped(r)]
+    assert len(shaped) >= 60
+    for r in shaped:
+        assert r["shape"] in acc.SHAPES and r["checked_by_hand"] and isinstance(r["note"], str), r["product_id"]
+        assert r["expected"] == sorted(set(r["expected"])), r["product_id"]
+        if r["shape"] == "kit":
+            assert len(r["parts"]) >= 2, r["product_id"]
+            assert set().union(*(set(p["expected"]) for p in r["parts"])) == set(r["expected"]), r["product_id"]
+            assert all(set(p) == {"heading", "expected"} for p in r["parts"]), r["product_id"]
+        if r["shape"] == "drug-facts":
+            assert all(a["id"] in r["expected"] and 0 < a["percent"] <= 100 for a in r["active"]), r["product_id"]
+    gone = sorted({(r["product_id"], i) for r in shaped for i in acc.shaped_ids(r) if i not in lexicon.entries})
+    assert not gone, gone
+
+
+def test_rebuild_keeps_the_hand_checked_shapes():
+    """--rebuild-corpus never re-derives a hand-checked record, but refuses ids the lexicon lacks."""
+    records = acc.load_corpus()
+    out, meta = acc.rebuild(records)
+    shaped = [r for r in records if acc.is_shaped(r)]
+    assert [r for r in out if acc.is_shaped(r)] == shaped
+    assert meta["shaped_labels"] == len(shaped)
+    bad = dict(shaped[0], expected=[*shaped[0]["expected"], "no-such-entry"])
+    with pytest.raises(SystemExit, match="no-such-entry"):
+        acc.rebuild([bad])
 
 
 def test_corpus_is_in_step_with_the_lexicon(corpus, lexicon):
@@ -151,6 +198,26 @@ def test_row_meets_target(row, rows, corpus, ours_system):
     ok = r.precision >= p_min and r.recall >= r_min
     assert ok, (f"{row}: precision {r.precision:.4f} (min {p_min}), recall {r.recall:.4f} (min {r_min})\n"
                 + _explain(row, corpus, ours_system, None if row == "clean" else NOISE_LIMIT))
+
+
+def _shape_param(shape: str):
+    if shape in SHAPES_PENDING:
+        return pytest.param(shape, marks=pytest.mark.xfail(
+            strict=True, reason=f"today's tokenizer does not read {shape} labels (SHAPES_PENDING)"))
+    return shape
+
+
+@pytest.mark.parametrize("shape", [_shape_param(s) for s in acc.SHAPES])
+def test_shape_row_meets_clean_target(shape, shape_rows, corpus, ours_system):
+    name = acc.shape_row(shape)
+    if name not in shape_rows:
+        pytest.skip(f"no hand-checked {shape} labels in the corpus")
+    r = shape_rows[name]
+    p_min, r_min = acc.target_for(name)
+    if not (r.precision >= p_min and r.recall >= r_min):
+        records, expected, ignored = corpus
+        errors = acc.format_errors({name: acc.evaluate_shapes(ours_system, records, expected, ignored)[name]}, 40)
+        pytest.fail(f"{name}: precision {r.precision:.4f} (min {p_min}), recall {r.recall:.4f} (min {r_min})\n{errors}")
 
 
 _COMPARED: dict[str, tuple] = {}
@@ -276,7 +343,7 @@ def test_report_prints_the_table_and_the_error_list(capsys):
 
 def test_shared_labels_are_where_the_corpus_says():
     """Each record names its source file and product id in ../shared/data; the label is that row's."""
-    records = acc.load_corpus()
+    records = [r for r in acc.load_corpus() if r["source"].startswith("labels/")]
     by_file: dict[str, list[dict]] = {}
     for r in records:
         by_file.setdefault(r["source"], []).append(r)
