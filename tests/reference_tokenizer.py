@@ -49,7 +49,15 @@ def enclosing(pos: int, pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
     return min(around) if around else None
 
 
-def separators(text: str, a: int, b: int, lines: bool) -> list[tuple[int, int]]:
+def bulleted(text: str) -> bool:
+    """Every line starts with a bullet: commas inside a line belong to the name."""
+    lines = [line.strip() for line in LINE_BREAK.split(text)]
+    return len([x for x in lines if x]) > 1 and all(x[0] in "-–•*·▪◦●" for x in lines if x)
+
+
+def separators(text: str, a: int, b: int, lines: bool | str) -> list[tuple[int, int]]:
+    if lines == "only":
+        return [(m.start(), m.end()) for m in LINE_BREAK.finditer(text, a, b)]
     pattern = _SPLIT_LINES if lines else _SPLIT
     found = []
     for m in pattern.finditer(text, a, b):
@@ -59,9 +67,11 @@ def separators(text: str, a: int, b: int, lines: bool) -> list[tuple[int, int]]:
     return found
 
 
-def pieces(text: str, a: int, b: int, lines: bool | None = None, depth: int = 0) -> tuple[list[tuple[int, int]], int]:
+def pieces(text: str, a: int, b: int, lines: bool | str | None = None, depth: int = 0) -> tuple[list[tuple[int, int]], int]:
     """Token candidates of text[a:b] as (start, end), and how many depth-0 pieces there were."""
     pairs = bracket_pairs(text, a, b)
+    if lines is None and LINE_BREAK.search(text, a, b) and bulleted(text[a:b]):
+        lines = "only"
     if lines is None:
         top = [s for s in separators(text, a, b, False) if enclosing(s[0], pairs) is None]
         lines = not top and LINE_BREAK.search(text, a, b) is not None

@@ -372,8 +372,9 @@ def _bracket_variants(text: str) -> tuple[str, list[str], bool]:
     """
     if not any(c in text for c in "([{"):
         return "", [], False
-    # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym.
-    found = [m for m in _BRACKETED.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym ("Red 40[CI 16035]"
+    # after a number is one).
+    found = [m for m in _BRACKETED.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalpha()]
     inners = [next(g for g in m.groups() if g is not None) for m in found]
     at_end = bool(found) and not _HAS_WORD.search(text, found[-1].end())
     rest = _BRACKETED.sub(" ", text)

@@ -72,6 +72,7 @@ _DRUG_HEADER = re.compile(
   | (?P<active>active\s+ingredients?(?:\s*\([^)\n]{0,40}\))?(?:\s*[:：])?(?:[ \t]*purposes?\b(?:\s*[:：])?)?)
     )"""
 )
+_PRODUCT = re.compile(v.PRODUCT_HEADING, re.I)
 _DRUG_STOP = re.compile(rf"(?im)^[ \t]*(?:{_words(*v.DRUG_STOP_WORDS)})\b")
 _MAY = re.compile(
     rf"""(?ix)
@@ -85,12 +86,14 @@ _MAY = re.compile(
 # A heading read backwards from its colon: letters, digits, spaces and a few marks; a period
 # only when glued ("No.9").
 _REV_PHRASE = re.compile(r"[ \t]*((?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
+_AMOUNT_AFTER = re.compile(rf"[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:{_words(*v.UNITS)}|%)\b\.?[ \t]*(?:$|[,;\r\n])", re.I | re.M)
 _SEPARATOR_CHARS = frozenset("," + v.SEPARATORS)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|[\r\n]")
 _BULLET_REACH = 300  # a key-ingredient bullet's sentence ends within this many characters
 _GLUED_PCT = re.compile(r"%(?=[^\W\d_])")  # "Salicylic Acid 1.50%Water": the actives end there
 _OTHER = re.compile(r"(?i)others?|inactive")
 _HAS_WORD = re.compile(r"[^\W_]")
+_MIN_LIST_COMMAS = 3
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
 _MAY_CUES = tuple(c for c in v.CUES if c not in (":", "：", "ngredient", "drug"))
 _PLAIN = (PartHead(None, 0, 0),)
@@ -136,6 +139,11 @@ def _marks(text: str, low: str) -> list[_Mark]:
             m = _DRUG_HEADER.match(text, i)
             if m is not None and (i == 0 or not text[i - 1].isalnum()):
                 marks.append(_Mark(m.start(), m.end(), m.lastgroup or "", m.start(), m.start()))
+        for i in _find_all(low, "product name"):
+            i -= 4 if low[max(0, i - 4) : i] == "rds " else 0
+            m = _PRODUCT.match(text, i)
+            if m is not None:
+                marks.append(_Mark(m.start(), m.end(), "heading", m.start("name"), m.end("name")))
     marks = _non_overlapping(sorted(marks, key=lambda m: (m.start, -m.end)))
     if any(m.kind in ("drug", "active", "inactive") for m in marks):
         stops = [_Mark(m.start(), m.end(), "stop", m.start(), m.start()) for m in _DRUG_STOP.finditer(text)]
@@ -157,8 +165,8 @@ def _word_before(text: str, i: int) -> int | None:
 def _colon_mark(text: str, colon: int) -> _Mark | None:
     """The header, sub-heading or bullet that ends at this colon, or None."""
     found = _phrase_before(text, colon)
-    if found is None:
-        return None
+    if found is None or _AMOUNT_AFTER.match(text, colon + 1):
+        return None  # "Vaseline : 40 g" is a recipe line, not a heading
     start, end = found
     known = _KNOWN.search(text, start, end)
     after_separator = _after_separator(text, start)
@@ -224,17 +232,19 @@ def _cut(text: str, marks: list[_Mark]) -> tuple[list[Region], tuple[PartHead, .
     section = "ingredients"
     sections: set[str] = set()  # sections the current part has
     content = False  # whether the current part has any text yet
-    reading = not listed  # before the first known list header everything is marketing copy
+    # Before the first list header (or, after key-ingredient bullets, the first sub-heading)
+    # everything is marketing copy.
+    reading = not listed and not _bullets_first(marks)
     start, prev_end = 0, -1
-    for m in marks:
+    for i, m in enumerate(marks):
         if reading and _HAS_WORD.search(text, start, m.start):
             out.append(Region(start, m.start, section, len(parts) - 1, False))
             content = True
         kind = m.kind
         if kind == "heading" and "active" in sections and _OTHER.fullmatch(text, m.head_start, m.head_end):
             kind = "inactive"  # "Active: Petrolatum 41%. Other: Mineral Oil"
-        elif kind == "heading" and listed and not (reading or sections):
-            kind = "bullet"  # marketing copy before the list ("Division: …")
+        elif kind == "heading" and listed and not (reading or sections) and not _list_follows(text, m, marks, i):
+            kind = "bullet"  # marketing copy before the list ("Benefits: …")
         elif kind == "ingr" and "active" in sections and "inactive" not in sections:
             kind = "inactive"  # Estée Lauder: "Active Ingredients: … Ingredients: Water, …"
         if kind in ("heading", "ingr", "active", "inactive"):
@@ -254,6 +264,23 @@ def _cut(text: str, marks: list[_Mark]) -> tuple[list[Region], tuple[PartHead, .
     if reading and _HAS_WORD.search(text, start):
         out.append(Region(start, len(text), section, len(parts) - 1, False))
     return _split_glued_actives(text, out), tuple(parts)
+
+
+def _bullets_first(marks: list[_Mark]) -> bool:
+    """Whether key-ingredient bullets come before the first sub-heading: copy, then a kit."""
+    for m in marks:
+        if m.kind == "bullet":
+            return True
+        if m.kind == "heading":
+            return False
+    return False
+
+
+def _list_follows(text: str, m: _Mark, marks: list[_Mark], i: int) -> bool:
+    """Whether a sub-heading before the first list header heads a list ("Coconut Face Mask: Water,
+    Butylene Glycol, …") rather than copy ("Benefits: hydrates."): three separators at least."""
+    end = marks[i + 1].start if i + 1 < len(marks) else len(text)
+    return text.count(",", m.end, end) >= _MIN_LIST_COMMAS
 
 
 def _split_glued_actives(text: str, out: list[Region]) -> list[Region]:

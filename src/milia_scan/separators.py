@@ -28,6 +28,7 @@ _AND = rf"\(\s*(?:{'|'.join(v.AND_WORDS)})\s*\)"
 # abbreviation; a comma between digits is part of a name.
 _CORE = rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])"
 _SPLIT = re.compile(f"({_CORE})", re.I)
+_SPLIT_ONLY_LINES = re.compile(rf"(\r\n|[{v.LINE_BREAKS}])")
 _SPLIT_LINES = re.compile(rf"({_CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
 BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 # What only the pattern can split: a period that ends a name, "(and)". Both start with a literal,
@@ -65,8 +66,20 @@ def pair_brackets(text: str, a: int, b: int) -> dict[int, int]:
     return pairs
 
 
-def split(text: str, a: int, b: int, lines: bool) -> tuple[list[str], list[int]]:
-    """text[a:b] split on separators: the pieces and their offsets in `text`.
+def has_break(text: str, a: int, b: int) -> bool:
+    return any(text.find(c, a, b) >= 0 for c in v.LINE_BREAKS)
+
+
+def bulleted(text: str, a: int, b: int) -> bool:
+    """One ingredient per line, each line starting with a bullet ("- Wollwachs (32,5%)"): commas
+    inside a line then belong to the name ("- Paraffin, dickflüssig")."""
+    lines = [line.lstrip() for line in BREAK.split(text[a:b]) if line.strip()]
+    return len(lines) > 1 and all(line[0] in v.BULLETS for line in lines)
+
+
+def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list[int]]:
+    """text[a:b] split on separators: the pieces and their offsets in `text`. `lines`: line
+    breaks separate too; "only": only line breaks do (a bulleted list).
 
     Python's regex engine is slow on character classes, so the common shapes take C-level
     string methods: every separator character becomes a comma (one character for one, so the
@@ -74,7 +87,7 @@ def split(text: str, a: int, b: int, lines: bool) -> tuple[list[str], list[int]]
     """
     sub = text[a:b] if a or b != len(text) else text
     if lines or _PATTERN_NEEDED.search(sub) is not None:
-        chunks = (_SPLIT_LINES if lines else _SPLIT).split(sub)
+        chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
     if not sub.isascii() or ";" in sub or "|" in sub:
         sub = sub.translate(_TO_COMMA)

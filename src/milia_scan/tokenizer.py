@@ -19,7 +19,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from .cache import make_room
 from .sections import PartHead, Region, regions
-from .separators import BREAK, depth_zero, join_hyphenated, split
+from .separators import bulleted, depth_zero, has_break, join_hyphenated, split
 from .trim import trim
 
 _UNBALANCED = attrgetter("unbalanced")
@@ -96,15 +96,20 @@ class Tokenizer(Generic[T]):
 
     def _region(self, label: str, r: Region) -> Batch[T]:
         a, b = r.start, r.end
-        strs, offs = split(label, a, b, False)
         get = self._cache.get
-        entries = list(map(get, strs))
-        if None in entries:
-            entries = [e if e is not None else self._piece(s) for e, s in zip(entries, strs)]
-        spans = depth_zero(label, a, b, strs, offs) if any(map(_UNBALANCED, entries)) else None
-        if (spans.groups if spans else len(strs)) == 1 and BREAK.search(label, a, b):
-            strs, offs = join_hyphenated(label, *split(label, a, b, True))  # one name per line
-            spans = depth_zero(label, a, b, strs, offs)
+        breaks = has_break(label, a, b)
+        if breaks and bulleted(label, a, b):
+            strs, offs = split(label, a, b, "only")
+            entries, spans = [], depth_zero(label, a, b, strs, offs)
+        else:
+            strs, offs = split(label, a, b, False)
+            entries = list(map(get, strs))
+            if None in entries:
+                entries = [e if e is not None else self._piece(s) for e, s in zip(entries, strs)]
+            spans = depth_zero(label, a, b, strs, offs) if any(map(_UNBALANCED, entries)) else None
+            if breaks and (spans.groups if spans else len(strs)) == 1:
+                strs, offs = join_hyphenated(label, *split(label, a, b, True))  # one name per line
+                spans = depth_zero(label, a, b, strs, offs)
         if spans is not None:
             strs = [label[s:e] for s, e in spans.spans]
             offs = [s for s, _ in spans.spans]

@@ -26,6 +26,7 @@ class Trimmed(NamedTuple):
 _KEEP = re.compile(rf"(?:(?![{v.SUPERSCRIPTS}])[^\W_]|[()\[\]{{}}])")
 _TAIL = 64  # percentages and junk are trimmed from the ends in windows this wide: linear however long
 _PCT_END = re.compile(r"(?:\(\s*<?\s*(\d+(?:[.,]\d+)?)\s*%\s*\)|<?\s*(\d+(?:[.,]\d+)?)\s*%)(?:[^\w()\[\]{}]|_)*\Z")
+_AMOUNT_END = re.compile(rf"(?:\s*[:=]\s*|\s+)\d+(?:[.,]\d+)?\s*(?:{'|'.join(v.UNITS)})\b\.?\s*\Z", re.I)
 _PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
 _PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
 _JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
@@ -65,6 +66,10 @@ def trim(piece: str, *, active: bool = False) -> Trimmed:
         if pct is not None:  # "Petrolatum 41%", "Adapalene (0.1%)": the amount is not the name
             percent = _number(pct.group(1) or pct.group(2)) if percent is None else percent
             b = pct.start()
+            continue
+        amount = _AMOUNT_END.search(piece, lo, b)
+        if amount is not None and amount.start() > a:  # "Vaseline : 40 g"
+            b = amount.start()
             continue
         junk = _JUNK_END.search(piece, lo, b)
         if junk is not None:

@@ -11,6 +11,10 @@ from __future__ import annotations
 SEPARATORS = ";、，；•·●▪◦∙|"
 LINE_BREAKS = "\r\n\u2028\u2029"
 BRACKETS = {"(": ")", "[": "]", "{": "}"}
+# Marks that start a line in a one-per-line list ("- Wollwachs", "• Cera de abejas").
+BULLETS = "-–•*·▪◦●"
+# Units of an amount after a name in a recipe-style list ("Vaseline : 40 g").
+UNITS = ("g", "mg", "kg", "ml", "l", "oz")
 # Footnote marks: never part of a name ("Dimethicone¹", "Aloe Juice*").
 FOOTNOTE_MARKS = "*†‡°"
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
@@ -34,8 +38,11 @@ INGREDIENT_WORDS = (
 STOP_WORDS = (
     r"directions(?:\s+for\s+use)?", r"how\s+to\s+use", r"warnings?", r"cautions?", "precautions", "usage",
     "storage", r"other\s+information", r"questions(?:\s+or\s+comments)?\??", r"mode\s+d['’]emploi", "anwendung",
-    r"pr[ée]cautions\s+d['’]emploi", r"purposes?", r"uses?", r"(?:rds\s+)?product\s+name", "division", r"net\s+wt", r"made\s+in",
+    r"pr[ée]cautions\s+d['’]emploi", r"purposes?", r"uses?", "division", r"net\s+wt", r"made\s+in",
 )
+# Estée Lauder group labels name each product of a kit: "Rds Product Name: Spf30 Face Cream
+# Division: Cl (Clinique)Water, …". The product name is the part's heading.
+PRODUCT_HEADING = r"(?:rds\s+)?product\s+name\s*:\s*(?P<name>[^:\n]{0,80}?)\s*division\s*:\s*[^():\n]{0,24}(?:\([^()\n]{0,40}\))?"
 # US Drug Facts headings that end a section at a line start even without a colon.
 DRUG_STOP_WORDS = (
     r"purposes?", r"uses?", r"warnings?", "directions", r"other\s+information",
