@@ -60,10 +60,10 @@ def separators(text: str, a: int, b: int, lines: bool | str) -> list[tuple[int, 
         return [(m.start(), m.end()) for m in LINE_BREAK.finditer(text, a, b)]
     pattern = _SPLIT_LINES if lines else _SPLIT
     found = []
-    for m in pattern.finditer(text, a, b):
-        if lines and LINE_BREAK.fullmatch(m.group()) and re.search(r"-[ \t]*\Z", text[a : m.start()]):
+    for m in pattern.finditer(text[a:b]):  # a region is read on its own: "\b" does not see past it
+        if lines and LINE_BREAK.fullmatch(m.group()) and re.search(r"-[ \t]*\Z", text[a : a + m.start()]):
             continue  # a word hyphenated across the break
-        found.append((m.start(), m.end()))
+        found.append((a + m.start(), a + m.end()))
     return found
 
 

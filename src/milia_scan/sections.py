@@ -83,9 +83,9 @@ _MAY = re.compile(
     \s*[:：]?
     """
 )
-# A heading read backwards from its colon: letters, digits, spaces and a few marks; a period
-# only when glued ("No.9").
-_REV_PHRASE = re.compile(r"[ \t]*((?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
+# A heading read backwards from its colon: letters, digits, spaces and a few marks, perhaps
+# ending in a short bracket ("-Vitamin A (retinol):"); a period only when glued ("No.9").
+_REV_PHRASE = re.compile(r"[ \t]*((?:\)[^()\n]{0,40}\([ \t]*)?(?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
 _AMOUNT_AFTER = re.compile(rf"[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:{_words(*v.UNITS)}|%)\b\.?[ \t]*(?:$|[,;\r\n])", re.I | re.M)
 _SEPARATOR_CHARS = frozenset("," + v.SEPARATORS)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|[\r\n]")
@@ -93,7 +93,8 @@ _BULLET_REACH = 300  # a key-ingredient bullet's sentence ends within this many 
 _GLUED_PCT = re.compile(r"%(?=[^\W\d_])")  # "Salicylic Acid 1.50%Water": the actives end there
 _OTHER = re.compile(r"(?i)others?|inactive")
 _HAS_WORD = re.compile(r"[^\W_]")
-_MIN_LIST_COMMAS = 3
+_MIN_LIST_COMMAS = 3  # after a heading: "Coconut Face Mask: Water, Butylene Glycol, …"
+_MIN_LIST_COMMAS_UNHEADED = 5  # copy has commas too: with no heading, a list needs more
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
 _MAY_CUES = tuple(c for c in v.CUES if c not in (":", "：", "ngredient", "drug"))
 _PLAIN = (PartHead(None, 0, 0),)
@@ -174,11 +175,15 @@ def _colon_mark(text: str, colon: int) -> _Mark | None:
         if after_separator or known.start() == start:  # "…, inactive:" or "Ingredients:" alone
             return _Mark(known.start(), colon + 1, known.lastgroup or "", known.start(), known.end())
         return _Mark(start, colon + 1, known.lastgroup or "", start, end)  # "Cleanser ingredients:"
-    if after_separator:
-        return None  # "Aqua, Vitamin E: …" is not a heading
+    if after_separator or _MAY.match(text, start):
+        return None  # "Aqua, Vitamin E: …" is not a heading, nor is "May contain (+/-):"
     if text[start] == "-":
         stop = _SENTENCE_END.search(text, colon + 1, colon + 1 + _BULLET_REACH)
-        return _Mark(start, stop.end() if stop else colon + 1, "bullet", start, start)
+        if not _listlike(text, colon, stop.start() if stop else len(text), _MIN_LIST_COMMAS_UNHEADED):
+            return _Mark(start, stop.end() if stop else colon + 1, "bullet", start, start)
+        head = text.rfind("-", start, end) + 1  # "-Pure Vitamin E -Centella Concentrate: Water, …"
+        head += len(text[head:end]) - len(text[head:end].lstrip())
+        return _Mark(start, colon + 1, "heading", head, end)
     return _Mark(start, colon + 1, "heading", start, end)
 
 
@@ -234,7 +239,8 @@ def _cut(text: str, marks: list[_Mark]) -> tuple[list[Region], tuple[PartHead, .
     content = False  # whether the current part has any text yet
     # Before the first list header (or, after key-ingredient bullets, the first sub-heading)
     # everything is marketing copy.
-    reading = not listed and not _bullets_first(marks)
+    reading = (not listed and not _bullets_first(marks)
+               or bool(marks) and _listlike(text, 0, marks[0].start, _MIN_LIST_COMMAS_UNHEADED))
     start, prev_end = 0, -1
     for i, m in enumerate(marks):
         if reading and _HAS_WORD.search(text, start, m.start):
@@ -279,8 +285,11 @@ def _bullets_first(marks: list[_Mark]) -> bool:
 def _list_follows(text: str, m: _Mark, marks: list[_Mark], i: int) -> bool:
     """Whether a sub-heading before the first list header heads a list ("Coconut Face Mask: Water,
     Butylene Glycol, …") rather than copy ("Benefits: hydrates."): three separators at least."""
-    end = marks[i + 1].start if i + 1 < len(marks) else len(text)
-    return text.count(",", m.end, end) >= _MIN_LIST_COMMAS
+    return _listlike(text, m.end, marks[i + 1].start if i + 1 < len(marks) else len(text), _MIN_LIST_COMMAS)
+
+
+def _listlike(text: str, a: int, b: int, commas: int) -> bool:
+    return text.count(",", a, b) >= commas
 
 
 def _split_glued_actives(text: str, out: list[Region]) -> list[Region]:

@@ -48,9 +48,10 @@ DRUG_STOP_WORDS = (
     r"purposes?", r"uses?", r"warnings?", "directions", r"other\s+information",
     r"questions(?:\s+or\s+comments)?\??", r"do\s+not\s+use", r"stop\s+use", r"keep\s+out\s+of\s+reach",
 )
-# A kit's sub-heading ("Night Serum 30 ml:", "Step Two:") has at most this many words.
-HEADING_MAX_WORDS = 8
-HEADING_MAX_CHARS = 72
+# A kit's sub-heading ("Night Serum 30 ml:", "Renewed Hope in a Jar Refreshing & Refining
+# Moisturizer:") has at most this many words.
+HEADING_MAX_WORDS = 12
+HEADING_MAX_CHARS = 80
 # Footnote legends ("*Organic ingredient") are not ingredients.
 LEGEND_WORDS = (
     "organic", "biologique", r"bio\b", "natural", "naturally", r"ingredients?\s+(?:from|of)", r"issus?\s+de",
