@@ -172,13 +172,18 @@ class Matcher:
         self._ocr_compact: dict[str, tuple[str, str]] = {}
         for key, hit in self._exact.items():
             self._ocr_compact.setdefault(compact_of(ocr_key(key)), hit)
-        self._known: set[str] = set()
+        # Keys of real names of other substances -> what inspection says of them.
+        self._known: dict[str, str] = {}
         self._veto: list[str] = []  # OCR keys of real names of other substances
-        for name in lexicon.lookalike_names():
-            self._add_known(name)
+        for group in lexicon.lookalikes:
+            for name in group.names:
+                self._add_known(name, f"{name}, a look-alike of {group.not_}")
+        for entry in lexicon.entries.values():
+            for name in entry.lookalikes:
+                self._add_known(name, f"{name}, a look-alike of {entry.id}")
         if vocabulary is not None:
             for name in vocabulary:
-                self._add_known(name)
+                self._add_known(name, f"{name}, in the vocabulary")
         # Fuzzy candidates grouped by (word count, first letter): a typo keeps both (the first
         # letter rule is in _same_word), so a token only meets the few names it could be.
         self._fuzzy: dict[tuple[int, str], list[tuple[str, list[str], str, str]]] = {}
@@ -196,12 +201,13 @@ class Matcher:
         state["_cache"] = {}
         return state
 
-    def _add_known(self, name: str) -> None:
+    def _add_known(self, name: str, why: str) -> None:
         key = match_key(name)
         if not key or key in self._exact or compact_of(key) in self._compact:
             return
         ok = ocr_key(key)
-        self._known.update((key, compact_of(key), "ocr:" + compact_of(ok)))
+        for k in (key, compact_of(key), "ocr:" + compact_of(ok)):
+            self._known.setdefault(k, why)
         self._veto.append(ok)
 
     # ------------------------------------------------------------------ resolution
@@ -227,13 +233,17 @@ class Matcher:
                 return None, "look-alike" if key in self._known or ck in self._known else ""
         return Match(hit[0], 1.0, hit[1], "exact"), rule
 
+    def _known_as(self, key: str) -> str:
+        """What a known other substance's key is (for inspection)."""
+        return self._known.get(key) or self._known.get(compact_of(key)) or self._known.get("ocr:" + compact_of(ocr_key(key)), key)
+
     def _resolve(self, text: str) -> Resolution:
         key = token_key(text)
         if not key:
             return Resolution(key, (), False)
         m, rule = self._lookup(key)
         if rule:
-            return Resolution(key, (m,) if m else (), True, rule, key if m is None else "")
+            return Resolution(key, (m,) if m else (), True, rule, self._known_as(key) if m is None else "")
         if len(key) > _MAX_NAME:
             return Resolution(key, (), False, "too long")
 
@@ -242,7 +252,8 @@ class Matcher:
         for variant in primary:
             m, rule = self._lookup(variant)
             if rule:
-                return Resolution(key, (m,) if m else (), True, "bracket variant" if m else rule, variant)
+                return Resolution(key, (m,) if m else (), True, "bracket variant" if m else rule,
+                                  variant if m else self._known_as(variant))
 
         found = self._translations(key) or (self._translations(outer) if outer else ())
         if found:
@@ -317,7 +328,7 @@ class Matcher:
             return _NO_FUZZY
         cq = compact_of(q)
         if "ocr:" + cq in self._known:
-            return None, "look-alike", key
+            return None, "look-alike", self._known["ocr:" + cq]
         hit = self._ocr_compact.get(cq)  # an OCR misreading, perhaps with a space lost
         if hit is not None:
             return Match(hit[0], 0.99, hit[1], "fuzzy"), "OCR key", hit[1]
@@ -356,7 +367,7 @@ class Matcher:
             return None, "ambiguous", f"{name} or {other[3]}"  # two entries equally close: do not guess
         veto = process.extractOne(q, self._veto, scorer=OSA.distance, score_cutoff=whole) if self._veto else None
         if veto:
-            return None, "vetoed", f"{name} (by {veto[0]})"  # a real name of something else is at least as close
+            return None, "vetoed", f"{name}, but {veto[0]!r} is a real name of another substance as close"  # a real name of something else is at least as close
         conf = 0.99 if total == 0 else round(max(0.0, 1.0 - total / max(len(cq), 1)), 3)
         return Match(eid, min(conf, 0.99), name, "fuzzy"), "fuzzy", f"{name}, {total} edit{'s' if total != 1 else ''}"
 

@@ -232,6 +232,9 @@ def _cut(text: str, marks: list[_Mark]) -> tuple[list[Region], tuple[PartHead, .
     after a part's actives continue it, as does a header glued to a heading ("Mask:INGREDIENTS:").
     """
     listed = any(m.kind in _LIST_KINDS for m in marks)
+    # "Moisturizer ingredients:": list headers that name a product make the label a kit, whose
+    # earlier sub-headings ("Cleanser:") head products too.
+    kit = any(m.kind == "ingr" and not _KNOWN.fullmatch(text, m.head_start, m.head_end) for m in marks)
     parts: list[PartHead] = [PartHead(None, 0, 0)]
     out: list[Region] = []
     section = "ingredients"
@@ -249,7 +252,7 @@ def _cut(text: str, marks: list[_Mark]) -> tuple[list[Region], tuple[PartHead, .
         kind = m.kind
         if kind == "heading" and "active" in sections and _OTHER.fullmatch(text, m.head_start, m.head_end):
             kind = "inactive"  # "Active: Petrolatum 41%. Other: Mineral Oil"
-        elif kind == "heading" and listed and not (reading or sections) and not _list_follows(text, m, marks, i):
+        elif kind == "heading" and listed and not (reading or sections or kit) and not _list_follows(text, m, marks, i):
             kind = "bullet"  # marketing copy before the list ("Benefits: …")
         elif kind == "ingr" and "active" in sections and "inactive" not in sections:
             kind = "inactive"  # Estée Lauder: "Active Ingredients: … Ingredients: Water, …"
