@@ -371,18 +371,38 @@ def _session_alive(sid: int) -> list[int]:
     return alive
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-@pytest.mark.parametrize(("sig", "group", "code", "word"), [
+def _bulk_process(*args: str, prelude: str = "") -> subprocess.Popen[bytes]:
+    """`milia-scan bulk ARGS` in a session of its own, after `prelude` (Python code). Ctrl-C is
+    handled as in a terminal even if this test run ignores SIGINT (as a script's `cmd &` does),
+    which the child would inherit: Python keeps an ignored SIGINT ignored."""
+    code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n" + prelude
+            + "from milia_scan.cli import main\nsys.argv[1:1] = ['bulk']\nmain()\n")
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _assert_stopped(proc: subprocess.Popen[bytes], tmp_path: Path, out: Path, code: int, word: str) -> None:
+    """Exit `code`, one clear line, no output or temporary file, no worker left running."""
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == code, err
+    assert err.decode().strip() == f"milia-scan: error: {word}: no output written ({out} unchanged)"
+    assert set(os.listdir(tmp_path)) <= {"in.csv"}  # the input, if any, and nothing else
+    assert _session_alive(proc.pid) == []
+
+
+SIGNALS = pytest.mark.parametrize(("sig", "group", "code", "word"), [
     (signal.SIGINT, True, 130, "interrupted"),  # Ctrl-C: the terminal signals the whole group
     (signal.SIGTERM, False, 143, "terminated"),  # `kill PID`: the parent only
 ])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@SIGNALS
 def test_cli_bulk_signal_leaves_no_output(tmp_path: Path, sig: int, group: bool, code: int, word: str) -> None:
     """A run (with worker processes) stuck on an open stdin is stopped: no output, no temporary
     file, no worker left running, one clear line."""
     out = tmp_path / "out.csv"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "milia_scan.cli", "bulk", "-", "-o", str(out), "--jobs", "2"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = _bulk_process("-", "-o", str(out), "--jobs", "2")
     assert proc.stdin is not None
     proc.stdin.write(b"sku,ingredients\n" + b"".join(b'%d,"Aqua, Petrolatum"\n' % i for i in range(5000)))
     proc.stdin.flush()
@@ -392,8 +412,68 @@ def test_cli_bulk_signal_leaves_no_output(tmp_path: Path, sig: int, group: bool,
         time.sleep(0.05)
     time.sleep(0.3)
     (os.killpg if group else os.kill)(proc.pid, sig)
-    _, err = proc.communicate(timeout=20)
-    assert proc.returncode == code, err
-    assert err.decode().strip() == f"milia-scan: error: {word}: no output written ({out} unchanged)"
-    assert os.listdir(tmp_path) == []
+    _assert_stopped(proc, tmp_path, out, code, word)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@SIGNALS
+def test_cli_bulk_signal_while_workers_start_is_not_lost(tmp_path: Path, sig: int, group: bool, code: int,
+                                                         word: str) -> None:
+    """The signal lands while the parent forks its first worker (sent from an at-fork hook, so
+    deterministically). Python runs at-fork hooks where an exception is only printed: unheld,
+    the Ctrl-C was lost there and the run went on to write all its output, exit 0."""
+    src = tmp_path / "in.csv"
+    src.write_text("sku,ingredients\n" + "".join(f'{i},"Aqua, Petrolatum"\n' for i in range(5000)))  # 3 chunks
+    out = tmp_path / "out.csv"
+    prelude = ("import os, threading\narmed = [1]\n"
+               "def hit():\n"
+               "    if armed:\n"
+               "        armed.pop()\n"
+               f"        signal.pthread_kill(threading.main_thread().ident, {int(sig)})\n"
+               "os.register_at_fork(before=hit)\n")
+    proc = _bulk_process(str(src), "-o", str(out), "--jobs", "2", prelude=prelude)
+    _assert_stopped(proc, tmp_path, out, code, word)
+
+
+HALF_SENT = """
+import os, signal, struct, sys
+import milia_scan
+from milia_scan.bulk import score_labels
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class HalfSent(milia_scan.Scanner):
+    def score(self, label, *, context="leave-on"):
+        if label == "stop":  # send half a result, Ctrl-C the parent, wait to be ended
+            frame = sys._getframe()
+            while "result_queue" not in frame.f_locals:  # the worker loop's queue to the parent
+                frame = frame.f_back
+            os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+            os.kill(os.getppid(), signal.SIGINT)
+            signal.pause()
+        return super().score(label, context=context)
+
+
+try:
+    list(score_labels(["Aqua"] * 4 + ["stop"] + ["Aqua"] * 5, jobs=2, scanner=HalfSent(), chunk_size=2))
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_worker_ended_while_sending_does_not_hang_the_exit() -> None:
+    """Ctrl-C while a worker is halfway through sending a result, so that ending it cuts the
+    message: the pool's thread used to wait for the rest forever, and the interpreter hung at
+    exit joining it."""
+    proc = subprocess.Popen([sys.executable, "-c", HALF_SENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the interpreter hung at exit")
+    assert (proc.returncode, out.strip(), err) == (0, b"interrupted", b"")
     assert _session_alive(proc.pid) == []

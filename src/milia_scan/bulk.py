@@ -35,6 +35,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -122,6 +123,30 @@ def result_cells(result: LabelScore | None) -> Cells:
 
 _worker_scanner: Scanner | None = None
 _worker_context = "leave-on"
+_HELD = {signal.SIGINT, signal.SIGTERM}
+_CAN_HOLD = hasattr(signal, "pthread_sigmask")  # not on Windows
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM in this thread for the block; one that came meanwhile is handled
+    as the block ends (KeyboardInterrupt, or the CLI's Terminated).
+
+    Around `pool.submit`, which may start worker processes: forking runs Python at-fork hooks
+    (logging's, in the parent) where an exception is only printed, so a Ctrl-C landing there was
+    lost and the run went on to write its output; and a worker signalled before `_init_worker`
+    ran died of it. Held, the signal waits: workers start with it blocked and unblock it once
+    they ignore SIGINT, and the pool's threads, started here, keep it blocked for good, so the
+    main thread is always the one that receives it.
+    """
+    if not _CAN_HOLD:  # pragma: no cover
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _init_worker(scanner: Scanner, context: str) -> None:
@@ -129,6 +154,8 @@ def _init_worker(scanner: Scanner, context: str) -> None:
     global _worker_scanner, _worker_context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent
+    if _CAN_HOLD:  # held since the fork (see _signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     _worker_scanner, _worker_context = scanner, context
 
 
@@ -143,16 +170,28 @@ def _in_worker(fn: Callable[[Scanner, str, T], R], task: T) -> R:
     return fn(_worker_scanner, _worker_context, task)
 
 
+def _submit(pool: ProcessPoolExecutor, fn: Callable[[Scanner, str, T], R], task: T) -> Future[R]:
+    """`fn` on `task` in a worker; signals are held meanwhile, as a submit may start workers."""
+    with _signals_held():
+        return pool.submit(_in_worker, fn, task)
+
+
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop now: cancel what is queued and end the workers (they hold nothing worth keeping)."""
     procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
     for proc in procs:
         proc.join(5)
+    if results is not None:
+        # A worker that ended halfway through sending a result left the pool's thread waiting
+        # for the rest, and it never reads end-of-file while this process holds the write end
+        # too: close it, so the thread sees the pool broken and ends (else exit hangs on it).
+        results._writer.close()
     if manager is not None:  # it closes its wake-up pipe: no noise at interpreter exit
         manager.join(5)
 
@@ -184,7 +223,7 @@ def _map_chunks(
     window: deque[tuple[P, Future[R]]] = deque()
     try:
         for payload, task in itertools.chain((first, second), chunks):
-            window.append((payload, pool.submit(_in_worker, fn, task)))
+            window.append((payload, _submit(pool, fn, task)))
             if len(window) >= 2 * jobs:
                 done_payload, fut = window.popleft()
                 yield done_payload, fut.result()
