@@ -15,8 +15,8 @@ from .lexicon import Lexicon, load_lexicon
 from .match import RULES, Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
 from .score import band_for, risk_weight, score_risks, score_value
-from .sections import PartHead
-from .tokenizer import Batch, Tokenizer
+from .sections import PartHead, Region
+from .tokenizer import Batch, Piece, Tokenizer
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
 _HITS = TypeAdapter(list[Hit])
@@ -29,31 +29,23 @@ class _Resolved(NamedTuple):
     res: Resolution
     risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry it matched
     helpful: tuple[str, ...]
-    matched: bool
+    kind: int  # _MATCHED, _UNMATCHED, or _NO_TOKEN for a piece that holds no token
 
 
-_MATCHED = attrgetter("matched")
+_NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
+_EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
+_VALUE = attrgetter("value")
+_KIND = attrgetter("kind")
 
 
-class _Row(NamedTuple):
-    """One token of a scanned label (the full report's path; bulk scoring never builds these)."""
-
-    start: int
-    end: int
-    may_contain: bool
-    section: str
-    part: int
-    percent: float | None
-    value: _Resolved
+# One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
+# record per token costs more than the rest of the label; `_Found` names the fields of the few
+# tokens that match. Bulk scoring never builds these.
+_Tok = tuple[int, int, Region, Piece[_Resolved]]
 
 
-def _rows(batches: list[Batch[_Resolved]]) -> list[_Row]:
-    rows: list[_Row] = []
-    for bt in batches:
-        r = bt.region
-        rows += [_Row(o + p.a, o + p.b, r.may_contain, r.section, r.part, p.percent, p.value)
-                 for o, p in zip(bt.offsets, bt.pieces)]
-    return rows
+def _toks(batches: list[Batch[_Resolved]]) -> list[_Tok]:
+    return [(o + p.a, o + p.b, bt.region, p) for bt in batches for o, p in bt.spans()]
 
 
 class LabelScore(NamedTuple):
@@ -68,7 +60,10 @@ class LabelScore(NamedTuple):
 class _Found(NamedTuple):
     """One match of one token, with what its hit needs."""
 
-    row: _Row
+    start: int
+    end: int
+    region: Region
+    piece: Piece[_Resolved]
     position: int  # in the whole label
     in_part: int  # position within its part
     match: Match
@@ -80,9 +75,11 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _by_part(rows: list[_Row]) -> Iterator[tuple[int, list[_Row]]]:
-    """Rows grouped by part (parts are contiguous: they follow the label's order)."""
-    for part, group in groupby(rows, key=lambda r: r.part):
+def _by_part(toks: list[_Tok]) -> Iterator[tuple[int, list[_Tok]]]:
+    """Tokens grouped by part (parts are contiguous: they follow the label's order)."""
+    if not toks:
+        yield 0, []
+    for part, group in groupby(toks, key=lambda t: t[2].part):
         yield part, list(group)
 
 
@@ -111,7 +108,7 @@ class Scanner:
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: risk_weight(e) for e in entries}
         self._static = {e.id: self._explain_entry(e) for e in entries}
-        self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _PIECE_CACHE_LIMIT)
+        self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
     # ------------------------------------------------------------------ stages
 
@@ -120,11 +117,11 @@ class Scanner:
         res = self.matcher.resolve(text)
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return _Resolved(res, risks, helpful, bool(res.matches))
+        return _Resolved(res, risks, helpful, _MATCHED if res.matches else _UNMATCHED)
 
-    def _read(self, label: str) -> tuple[list[_Row], tuple[PartHead, ...]]:
+    def _read(self, label: str) -> tuple[list[_Tok], tuple[PartHead, ...]]:
         batches, parts = self._tokenizer.read(label)
-        return _rows(batches), parts
+        return _toks(batches), parts
 
     def tokenize(self, label: str) -> list[Token]:
         """The label's ingredients as tokens with spans, sections, parts and normalised forms."""
@@ -146,6 +143,8 @@ class Scanner:
         if context not in CONTEXTS:
             check_context(context)
         batches, parts = self._tokenizer.read(label)
+        if len(batches) == 1:
+            return self._lean(list(map(_VALUE, batches[0].pieces)), context)
         if len(parts) == 1:
             return self._lean([p.value for bt in batches for p in bt.pieces], context)
         results = [self._lean([p.value for bt in group for p in bt.pieces], context)
@@ -156,19 +155,21 @@ class Scanner:
         return LabelScore(best.score, best.band, hits, helpful)
 
     def _lean(self, values: list[_Resolved], context: str) -> LabelScore:
-        flags = list(map(_MATCHED, values))
-        if True not in flags:
+        kinds = list(map(_KIND, values))
+        if _MATCHED not in kinds:
             return _EMPTY
         seen: dict[str, None] = {}
         inputs: list[tuple[float, int]] = []
         helpful: list[str] = []
         i = -1
+        blanks = _NO_TOKEN in kinds
         for n in count():  # only the matched tokens, found by C-level searches
             try:
-                i = flags.index(True, i + 1)
+                i = kinds.index(_MATCHED, i + 1)
             except ValueError:
                 break
-            found, others = values[i], i - n
+            # others before it: unmatched tokens (pieces with no token are not ingredients)
+            found, others = values[i], kinds[:i].count(_UNMATCHED) if blanks else i - n
             for rid, weight in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
@@ -186,12 +187,12 @@ class Scanner:
         highest. Never raises for any `str` label; raises ValueError for a bad context.
         """
         check_context(context)
-        rows, heads = self._read(label)
+        toks, heads = self._read(label)
         hits: list[Hit] = []
         helpful: list[Hit] = []
         parts: list[Part] = []
         at = 0
-        for part, group in _by_part(rows) if rows else iter([(0, [])]):
+        for part, group in _by_part(toks):
             found = self._find(group, at)
             risks = [f for f in found if self._role[f.match.id] == "risk"]
             scored = self._score(risks, context)
@@ -202,8 +203,8 @@ class Scanner:
                                               score=scored.score, band=scored.band))
             at += len(group)
         top = max(parts, key=lambda p: p.score)
-        tokens = self._tokens(label, rows)
-        unknown = [t for t, row in zip(tokens, rows) if not row.value.res.known]
+        tokens = self._tokens(label, toks)
+        unknown = [t for t, tok in zip(tokens, toks) if not tok[3].value.res.known]
         return Report(score=top.score, band=top.band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
                       ingredients=tokens, unrecognised=unknown, parts=parts)
 
@@ -212,26 +213,26 @@ class Scanner:
         compact, bracket variant, translation part, OCR key, fuzzy with its edits, vetoed by a
         look-alike, unknown): for a user who thinks a hit is wrong or missing."""
         report = self.scan(label)
-        rows, _ = self._read(label)
+        resolutions = [tok[3].value.res for tok in self._read(label)[0]]
         decisions = [
-            Decision(token=tok, rule=row.value.res.rule, explanation=RULES[row.value.res.rule],
-                     detail=row.value.res.detail, ids=tuple(m.id for m in row.value.res.matches))
-            for tok, row in zip(report.ingredients, rows)
+            Decision(token=tok, rule=res.rule, explanation=RULES[res.rule], detail=res.detail,
+                     ids=tuple(m.id for m in res.matches))
+            for tok, res in zip(report.ingredients, resolutions)
         ]
         return Inspection(tokens=decisions, parts=report.parts)
 
     # ------------------------------------------------------------------ building results
 
     @staticmethod
-    def _find(rows: list[_Row], at: int) -> list[_Found]:
+    def _find(toks: list[_Tok], at: int) -> list[_Found]:
         found: list[_Found] = []
         others = 0
-        for i, row in enumerate(rows):
-            matches = row.value.res.matches
+        for i, (start, end, region, piece) in enumerate(toks):
+            matches = piece.value.res.matches
             if not matches:
                 others += 1
             for m in matches:
-                found.append(_Found(row, at + i, i, m, others))
+                found.append(_Found(start, end, region, piece, at + i, i, m, others))
         return found
 
     def _score(self, risks: list[_Found], context: str):  # type: ignore[no-untyped-def]
@@ -243,12 +244,11 @@ class Scanner:
         return score_risks(inputs, context)
 
     @staticmethod
-    def _tokens(label: str, rows: list[_Row]) -> list[Token]:
+    def _tokens(label: str, toks: list[_Tok]) -> list[Token]:
         return _TOKENS.validate_python([
-            {"text": label[r.start : r.end], "start": r.start, "end": r.end, "position": i,
-             "normalized": r.value.res.key, "may_contain": r.may_contain, "section": r.section,
-             "part": r.part, "percent": r.percent}
-            for i, r in enumerate(rows)
+            {"text": label[s:e], "start": s, "end": e, "position": i, "normalized": p.value.res.key,
+             "may_contain": r.may_contain, "section": r.section, "part": r.part, "percent": p.percent}
+            for i, (s, e, r, p) in enumerate(toks)
         ])
 
     def _hits(self, label: str, found: list[_Found], contributions: list[float] | None, n: int) -> list[Hit]:
@@ -256,12 +256,13 @@ class Scanner:
         rows = []
         for i, f in enumerate(found):
             base, why = self._static[f.match.id]
-            row, m = f.row, f.match
+            m = f.match
             rows.append({
-                **base, "text": label[row.start : row.end], "start": row.start, "end": row.end,
+                **base, "text": label[f.start : f.end], "start": f.start, "end": f.end,
                 "position": f.position, "confidence": m.confidence, "matched": m.matched,
                 "method": m.method, "contribution": contributions[i] if contributions else 0.0,
-                "why": self._why(why, f, n), "section": row.section, "part": row.part, "percent": row.percent,
+                "why": self._why(why, f, n), "section": f.region.section, "part": f.region.part,
+                "percent": f.piece.percent,
             })
         return _HITS.validate_python(rows)
 
@@ -284,11 +285,11 @@ class Scanner:
     @staticmethod
     def _why(static: str, f: _Found, n: int) -> str:
         why = f"{static}; {_ordinal(f.in_part + 1)} of {n} ingredients"
-        if f.row.percent is not None:
-            why += f"; {f.row.percent:g}% declared"
-        if f.row.section == "active":
+        if f.piece.percent is not None:
+            why += f"; {f.piece.percent:g}% declared"
+        if f.region.section == "active":
             why += "; a Drug Facts active ingredient"
-        if f.row.may_contain:
+        if f.region.may_contain:
             why += "; listed under 'may contain'"
         if f.match.method == "fuzzy":
             why += f"; read as {f.match.matched!r} (confidence {f.match.confidence:.2f})"

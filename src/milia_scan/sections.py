@@ -96,19 +96,29 @@ _HAS_WORD = re.compile(r"[^\W_]")
 _MIN_LIST_COMMAS = 3  # after a heading: "Coconut Face Mask: Water, Butylene Glycol, …"
 _MIN_LIST_COMMAS_UNHEADED = 5  # copy has commas too: with no heading, a list needs more
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
-_MAY_CUES = tuple(c for c in v.CUES if c not in (":", "：", "ngredient", "drug"))
+_MAY_CUES = ("+", "±", *(w for w in v.CUE_WORDS if w not in ("ngredient", "drug")))
 _PLAIN = (PartHead(None, 0, 0),)
 
 
 def regions(text: str) -> tuple[list[Region], tuple[PartHead, ...]]:
     """The list regions of a label, in order, and the parts they belong to."""
     low = text.lower()
-    if not any(map(low.__contains__, v.CUES)):
-        return [Region(0, len(text), "ingredients", 0, False)], _PLAIN
+    if not has_cues(text, low):
+        return plain(text)
     cut, parts = _cut(text, _marks(text, low))
     if any(map(low.__contains__, _MAY_CUES)):
         cut = _split_may_contain(text, cut)
     return cut, parts
+
+
+def has_cues(text: str, low: str | None = None) -> bool:
+    """Whether the label may hold a header or a "may contain" marker."""
+    return any(map(text.__contains__, v.CUE_CHARS)) or any(map((low or text.lower()).__contains__, v.CUE_WORDS))
+
+
+def plain(text: str) -> tuple[list[Region], tuple[PartHead, ...]]:
+    """The regions of a label with no header or marker: one list."""
+    return [Region(0, len(text), "ingredients", 0, False)], _PLAIN
 
 
 # --------------------------------------------------------------------------- finding headers

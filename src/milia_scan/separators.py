@@ -31,9 +31,10 @@ _SPLIT = re.compile(f"({_CORE})", re.I)
 _SPLIT_ONLY_LINES = re.compile(rf"(\r\n|[{v.LINE_BREAKS}])")
 _SPLIT_LINES = re.compile(rf"({_CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
 BREAK = re.compile(f"[{v.LINE_BREAKS}]")
-# What only the pattern can split: a period that ends a name, "(and)". Both start with a literal,
+# What only the pattern can split: a period that ends a name, "(and)". Each starts with a literal,
 # which the regex engine finds fast.
-_PATTERN_NEEDED = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]|{_AND}", re.I)
+_PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
+_AND_RE = re.compile(_AND, re.I)
 _TO_COMMA = str.maketrans(dict.fromkeys(v.SEPARATORS, ","))
 _COMMA_DIGIT = re.compile(r",\d")
 _PLUS_ONE = (1).__add__
@@ -67,7 +68,8 @@ def pair_brackets(text: str, a: int, b: int) -> dict[int, int]:
 
 
 def has_break(text: str, a: int, b: int) -> bool:
-    return any(text.find(c, a, b) >= 0 for c in v.LINE_BREAKS)
+    return (text.find("\n", a, b) >= 0 or text.find("\r", a, b) >= 0 or text.find("\u2028", a, b) >= 0
+            or text.find("\u2029", a, b) >= 0)
 
 
 def bulleted(text: str, a: int, b: int) -> bool:
@@ -77,16 +79,17 @@ def bulleted(text: str, a: int, b: int) -> bool:
     return len(lines) > 1 and all(line[0] in v.BULLETS for line in lines)
 
 
-def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list[int]]:
-    """text[a:b] split on separators: the pieces and their offsets in `text`. `lines`: line
-    breaks separate too; "only": only line breaks do (a bulleted list).
+def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list[int] | None]:
+    """text[a:b] split on separators: the pieces and their offsets in `text`, or None for the
+    offsets when every separator is one character (`offsets` derives them, when asked).
+    `lines`: line breaks separate too; "only": only line breaks do (a bulleted list).
 
     Python's regex engine is slow on character classes, so the common shapes take C-level
     string methods: every separator character becomes a comma (one character for one, so the
     offsets hold), then `str.split`. A period that ends a name or "(and)" takes the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if lines or _PATTERN_NEEDED.search(sub) is not None:
+    if lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
     if not sub.isascii() or ";" in sub or "|" in sub:
@@ -94,7 +97,12 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     strs = sub.split(",")
     if _COMMA_DIGIT.search(sub) is not None:
         strs = _digit_commas(text, a, strs)
-    return strs, list(accumulate(map(_PLUS_ONE, map(len, strs)), initial=a))[:-1]
+    return strs, None
+
+
+def offsets(strs: list[str], a: int) -> list[int]:
+    """Where each piece starts, for pieces split on one-character separators from offset a."""
+    return list(accumulate(map(_PLUS_ONE, map(len, strs)), initial=a))[:-1]
 
 
 def _digit_commas(text: str, a: int, strs: list[str]) -> list[str]:
@@ -174,5 +182,5 @@ def top_intervals(pairs: dict[int, int]) -> list[tuple[int, int]]:
 def _items(text: str, a: int, b: int, depth: int) -> list[tuple[int, int]] | None:
     """The items of a bracketed list, or None when the bracket holds one name."""
     strs, offs = split(text, a, b, False)
-    inner = depth_zero(text, a, b, strs, offs, depth + 1)
+    inner = depth_zero(text, a, b, strs, offs or offsets(strs, a), depth + 1)
     return inner.spans if inner.groups > 1 else None

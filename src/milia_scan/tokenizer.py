@@ -12,39 +12,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import compress
+from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from .cache import make_room
-from .sections import PartHead, Region, regions
-from .separators import bulleted, depth_zero, has_break, join_hyphenated, split
+from . import vocabulary as v
+from .sections import PartHead, Region, plain, regions
+from .separators import bulleted, depth_zero, has_break, join_hyphenated, offsets, split
 from .trim import trim
 
 _UNBALANCED = attrgetter("unbalanced")
 _HAS_TOKEN = attrgetter("b")
+_CUE = attrgetter("cue")
 
 T = TypeVar("T")
 
 
 class Piece(NamedTuple, Generic[T]):
-    """A cached piece: its trim and what the tokenizer's owner derived from the token text."""
+    """A cached piece: its trim and what the tokenizer's owner derived from the token text (or
+    the owner's `empty` value for a piece that holds no token: b == 0)."""
 
     a: int
     b: int
     percent: float | None
     unbalanced: bool
+    cue: bool  # holds a header or "may contain" word: the label needs `regions`
     value: T
 
 
 class Batch(NamedTuple, Generic[T]):
-    """The tokens of one region: its section, part and flags, and each token's piece and offset.
-    Batches, not a record per token: most callers (bulk scoring) never need the spans."""
+    """The pieces of one region, with its section, part and flags. Batches, not a record per
+    token: most callers (bulk scoring) never need the spans, so offsets are derived on demand."""
 
     region: Region
-    offsets: list[int]  # where each piece starts in the label: a token is label[o + p.a : o + p.b]
-    pieces: list[Piece[T]]
+    texts: list[str]  # each piece as written
+    pieces: list[Piece[T]]  # pieces with no token (b == 0) included
+    starts: list[int] | None  # where each piece starts; None: one-character separators (`spans`)
+
+    def spans(self) -> Iterator[tuple[int, Piece[T]]]:
+        """(offset of the piece in the label, piece) for each piece that holds a token: the
+        token is label[offset + piece.a : offset + piece.b]."""
+        starts = self.starts if self.starts is not None else offsets(self.texts, self.region.start)
+        return ((o, p) for o, p in zip(starts, self.pieces) if p.b)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -63,8 +73,9 @@ class Tokenizer(Generic[T]):
     piece seen before costs one dict lookup. The cache is bounded: memory stays flat.
     """
 
-    def __init__(self, derive: Callable[[str], T], limit: int = 50_000) -> None:
+    def __init__(self, derive: Callable[[str], T], empty: T, limit: int = 50_000) -> None:
         self._derive = derive
+        self._empty = empty
         self._limit = limit
         self._cache: dict[str, Piece[T]] = {}
 
@@ -74,7 +85,8 @@ class Tokenizer(Generic[T]):
 
     def _piece(self, piece: str) -> Piece[T]:
         t = trim(piece)
-        found = Piece(t.a, t.b, t.percent, t.unbalanced, self._derive(piece[t.a : t.b]) if t.b else None)
+        cue = any(map(piece.lower().__contains__, v.CUE_WORDS))
+        found = Piece(t.a, t.b, t.percent, t.unbalanced, cue, self._derive(piece[t.a : t.b]) if t.b else self._empty)
         make_room(self._cache, self._limit)
         self._cache[piece] = found
         return found
@@ -83,15 +95,21 @@ class Tokenizer(Generic[T]):
         """Every token of the label in order, in batches by region, and the parts they belong to."""
         if not isinstance(label, str):
             raise TypeError(f"label must be str, not {type(label).__name__}")
+        if not any(map(label.__contains__, v.CUE_CHARS)):  # most labels: perhaps one plain list
+            regs, parts = plain(label)
+            batch = self._region(label, regs[0])
+            if not any(map(_CUE, batch.pieces)):
+                return [batch], parts
         regs, parts = regions(label)
         batches = [self._region(label, r) for r in regs]
         if len(parts) == 1:
             return batches, parts
-        used = sorted({bt.region.part for bt in batches if bt.pieces}) or [0]
+        used = sorted({bt.region.part for bt in batches if any(map(_HAS_TOKEN, bt.pieces))}) or [0]
         if used == list(range(len(parts))):
             return batches, parts
         renumber = {old: new for new, old in enumerate(used)}  # parts with no token are not parts
-        batches = [bt._replace(region=bt.region._replace(part=renumber[bt.region.part])) for bt in batches if bt.pieces]
+        batches = [bt._replace(region=bt.region._replace(part=renumber[bt.region.part]))
+                   for bt in batches if bt.region.part in renumber]
         return batches, tuple(parts[i] for i in used)
 
     def _region(self, label: str, r: Region) -> Batch[T]:
@@ -100,13 +118,14 @@ class Tokenizer(Generic[T]):
         breaks = has_break(label, a, b)
         if breaks and bulleted(label, a, b):
             strs, offs = split(label, a, b, "only")
-            entries, spans = [], depth_zero(label, a, b, strs, offs)
+            entries, spans = [], depth_zero(label, a, b, strs, offs or offsets(strs, a))
         else:
             strs, offs = split(label, a, b, False)
             entries = list(map(get, strs))
             if None in entries:
                 entries = [e if e is not None else self._piece(s) for e, s in zip(entries, strs)]
-            spans = depth_zero(label, a, b, strs, offs) if any(map(_UNBALANCED, entries)) else None
+            unbalanced = any(map(_UNBALANCED, entries))
+            spans = depth_zero(label, a, b, strs, offs or offsets(strs, a)) if unbalanced else None
             if breaks and (spans.groups if spans else len(strs)) == 1:
                 strs, offs = join_hyphenated(label, *split(label, a, b, True))  # one name per line
                 spans = depth_zero(label, a, b, strs, offs)
@@ -116,9 +135,8 @@ class Tokenizer(Generic[T]):
             entries = [get(s) or self._piece(s) for s in strs]
         if r.section == "active":
             entries = [self._active(s) for s in strs]
-        keep = list(map(_HAS_TOKEN, entries))
-        return Batch(r, list(compress(offs, keep)), list(compress(entries, keep)))  # type: ignore[arg-type]
+        return Batch(r, strs, entries, offs)  # type: ignore[arg-type]
 
     def _active(self, piece: str) -> Piece[T]:
         t = trim(piece, active=True)
-        return Piece(t.a, t.b, t.percent, t.unbalanced, self._derive(piece[t.a : t.b]) if t.b else None)
+        return Piece(t.a, t.b, t.percent, t.unbalanced, False, self._derive(piece[t.a : t.b]) if t.b else self._empty)
