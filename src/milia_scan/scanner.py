@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import count, groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,6 +36,7 @@ _NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
 _EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
 _VALUE = attrgetter("value")
 _KIND = attrgetter("kind")
+_PIECE = itemgetter(3)
 
 
 # One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
@@ -75,10 +76,11 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _by_part(toks: list[_Tok]) -> Iterator[tuple[int, list[_Tok]]]:
+def _by_part(toks: list[_Tok], parts: int) -> Iterator[tuple[int, list[_Tok]]]:
     """Tokens grouped by part (parts are contiguous: they follow the label's order)."""
-    if not toks:
-        yield 0, []
+    if parts == 1 or not toks:
+        yield 0, toks
+        return
     for part, group in groupby(toks, key=lambda t: t[2].part):
         yield part, list(group)
 
@@ -192,15 +194,15 @@ class Scanner:
         helpful: list[Hit] = []
         parts: list[Part] = []
         at = 0
-        for part, group in _by_part(toks):
+        for part, group in _by_part(toks, len(heads)):
             found = self._find(group, at)
             risks = [f for f in found if self._role[f.match.id] == "risk"]
             scored = self._score(risks, context)
             hits += self._hits(label, risks, scored.contributions, len(group))
             helpful += self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, len(group))
             head = heads[part]
-            parts.append(Part.model_construct(index=part, heading=head.heading, start=head.start, end=head.end,
-                                              score=scored.score, band=scored.band))
+            parts.append(Part(index=part, heading=head.heading, start=head.start, end=head.end,
+                              score=scored.score, band=scored.band))  # type: ignore[arg-type]
             at += len(group)
         top = max(parts, key=lambda p: p.score)
         tokens = self._tokens(label, toks)
@@ -225,15 +227,17 @@ class Scanner:
 
     @staticmethod
     def _find(toks: list[_Tok], at: int) -> list[_Found]:
+        """The matches of a part's tokens; the matched ones are found by C-level searches."""
+        matched = list(map(_MATCHED.__eq__, map(_KIND, map(_VALUE, map(_PIECE, toks)))))
         found: list[_Found] = []
-        others = 0
-        for i, (start, end, region, piece) in enumerate(toks):
-            matches = piece.value.res.matches
-            if not matches:
-                others += 1
-            for m in matches:
-                found.append(_Found(start, end, region, piece, at + i, i, m, others))
-        return found
+        i = -1
+        for n in count():
+            try:
+                i = matched.index(True, i + 1)
+            except ValueError:
+                return found
+            start, end, region, piece = toks[i]
+            found += [_Found(start, end, region, piece, at + i, i, m, i - n) for m in piece.value.res.matches]
 
     def _score(self, risks: list[_Found], context: str):  # type: ignore[no-untyped-def]
         seen: set[str] = set()
