@@ -231,6 +231,57 @@ def test_jsonl_first_record_must_have_the_column(tmp_path: Path) -> None:
     assert not (tmp_path / "out.jsonl").exists()
 
 
+FALLBACK = ["ingredients_text_en", "ingredients_text"]
+
+
+def test_jsonl_column_fallback_list(tmp_path: Path) -> None:
+    """The first non-empty key of the list is scored, and milia_column names it."""
+    records = [
+        {"code": "01", "ingredients_text_en": "Aqua, Petrolatum", "ingredients_text": "Eau"},
+        {"code": "02", "ingredients_text_en": "", "ingredients_text": "Aqua, Lanolin Alcohol"},
+        {"code": "03", "ingredients_text": "   "},
+        {"code": "04", "ingredients_text_en": ["Aqua", "Ceresin"]},
+        {"code": "05", "ingredients_text_en": None, "ingredients_text": 7},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    s = score_file(src, tmp_path / "out.jsonl", column=FALLBACK, errors=tmp_path / "e.csv")
+    out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [o["milia_column"] for o in out] == ["ingredients_text_en", "ingredients_text", "", "ingredients_text_en"]
+    assert [o["milia_hits"] for o in out] == ["petrolatum", "lanolin-alcohol", "", "ceresin"]
+    assert list(out[0]) == [*records[0], *COLUMNS, "milia_column"]
+    assert "the 'ingredients_text' value is a int" in (tmp_path / "e.csv").read_text()
+    assert (s.rows, s.written, s.errors) == (5, 4, 1)
+    plain = score_file(src, tmp_path / "plain.jsonl", column="ingredients_text", errors=tmp_path / "e2.csv")
+    first = json.loads((tmp_path / "plain.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert list(first) == [*records[0], *COLUMNS] and plain.errors == 1  # one column: no milia_column
+
+
+def test_a_list_needs_one_of_its_columns_only(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"sku": 1, "inci": "Aqua"}\n', encoding="utf-8")
+    score_file(src, tmp_path / "out.jsonl", column=["ingredients", "inci"])
+    assert json.loads((tmp_path / "out.jsonl").read_text())["milia_column"] == "inci"
+    with pytest.raises(BulkInputError, match="no key 'ingredients' or 'label'; its keys: 'sku', 'inci'"):
+        score_file(src, tmp_path / "out.jsonl", column=["ingredients", "label"])
+    csv_src = write_csv(tmp_path / "in.csv", awkward_rows(8))
+    score_file(csv_src, tmp_path / "out.csv", column=["inci", "ingredients"])
+    header, out = read_csv(tmp_path / "out.csv")
+    assert header == HEADER + list(COLUMNS) + ["milia_column"]
+    assert [r[-1] for r in out] == ["ingredients"] * 6 + ["", ""]  # the last two labels are blank
+    assert [r[len(HEADER):-1] for r in out] == [expected_cells(r[2]) for r in awkward_rows(8)]
+    with pytest.raises(BulkInputError, match="no column 'inci' or 'label'.*its columns: 'sku', 'name'"):
+        score_file(csv_src, tmp_path / "out.csv", column=["inci", "label"])
+
+
+def test_score_rows_takes_a_fallback_list_too() -> None:
+    rows = [{"a": "", "b": "Aqua, Petrolatum"}, {"a": "Glycerin"}, {}]
+    out = list(score_rows(rows, ["a", "b"]))
+    assert [(r["milia_column"], r["milia_hits"]) for r in out] == [("b", "petrolatum"), ("a", ""), ("", "")]
+    with pytest.raises(ValueError, match="row 0: the 'a' value is a int"):
+        list(score_rows([{"a": 1, "b": "Aqua"}], ["a", "b"]))
+
+
 def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path) -> None:
     class Boom(milia_scan.Scanner):
         calls = 0
@@ -348,6 +399,21 @@ def test_cli_bulk_user_errors(run, tmp_path: Path) -> None:
     r = run("bulk", str(src), "-o", str(tmp_path / "out.csv"), "--delimiter", ";;")
     assert r.exit_code == 2 and "one character" in r.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_cli_bulk_column_list(run, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"code": "007", "ingredients_text": "Aqua, Petrolatum"}\n', encoding="utf-8")
+    r = run("bulk", str(src), "-o", str(tmp_path / "out.jsonl"), "--column", "ingredients_text_en, ingredients_text")
+    assert r.exit_code == 0, r.output
+    out = json.loads((tmp_path / "out.jsonl").read_text())
+    assert (out["code"], out["milia_column"], out["milia_band"]) == ("007", "ingredients_text", "high")
+    for bad, says in [("a,,b", "--column has an empty name"), ("inci,label", "no key 'inci' or 'label'")]:
+        r = run("bulk", str(src), "-o", str(tmp_path / "x.jsonl"), "--column", bad)
+        assert r.exit_code == 2 and r.output.count("\n") == 1 and says in r.output, r.output
+    r = run("bulk", str(src), "-o", str(tmp_path / "x.jsonl"), "--quoting", "none")
+    assert r.exit_code == 2 and "quoting is for CSV" in r.output
+    assert not (tmp_path / "x.jsonl").exists()
 
 
 def test_cli_bulk_progress_bar(run, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ Three layers, each usable on its own:
 - `score_labels` scores an iterable of labels (str or None) lazily, in input order, optionally in
   worker processes (`jobs`), one `Scanner` per worker, whole chunks per task;
 - `score_rows` does the same for rows (mappings), adding the `milia_*` columns;
-- `score_file` reads a CSV or JSON Lines file (or stdin), writes every row in input order with
+- `score_file` reads a CSV or JSON Lines file (or stdin; Open Beauty Facts exports are
+  recognised and read as published: tabs, no quoting), writes every row in input order with
   the `milia_*` columns added, sends rows it cannot parse to an errors file with their line
   number, and renames the output into place only when it is complete.
 
@@ -33,7 +34,7 @@ import sys
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "COLUMN_USED",
     "COLUMNS",
     "UNKNOWN",
     "BulkInputError",
@@ -63,16 +65,23 @@ __all__ = [
 
 #: The columns bulk scoring adds to every row, in this order.
 COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful")
+#: Added after `COLUMNS` when the label column is a fallback list: the column the label came
+#: from ("" when all were empty).
+COLUMN_USED = "milia_column"
 #: The band of a row whose ingredient cell is empty or missing (its score is empty / None).
 UNKNOWN = "unknown"
 CHUNK_SIZE = 2000
 _SAMPLE_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes
+_OBF_TEXT = re.compile(r"ingredients_text(?:_[a-z]{2})?")  # an Open Beauty/Food Facts label column
+_IN_CELLS = re.compile(r"[a-z0-9;-]")  # the characters of milia_* values (ids are kebab-case)
 P = TypeVar("P")
 T = TypeVar("T")
 R = TypeVar("R")
 Cells = tuple[int | None, str, str, str]
+#: A label column, or a fallback list of them: the first non-empty one wins.
+Column = str | Sequence[str]
 
 
 class BulkInputError(ValueError):
@@ -267,16 +276,46 @@ def score_labels(
         yield from results
 
 
-def _with_cells(row: Mapping[str, Any], cells: Cells) -> dict[str, Any]:
+def _names(column: Column) -> list[str]:
+    names = [column] if isinstance(column, str) else list(column)
+    if not names:
+        raise ValueError("no column given")
+    return names
+
+
+def _added(names: Sequence[str]) -> tuple[str, ...]:
+    """The columns scoring adds: `COLUMNS`, and `COLUMN_USED` for a fallback list."""
+    return (*COLUMNS, COLUMN_USED) if len(names) > 1 else COLUMNS
+
+
+def _either(names: Sequence[str]) -> str:
+    return " or ".join(repr(n) for n in names)
+
+
+def _first_label(values: Iterable[Any], names: Sequence[str]) -> tuple[str | None, str]:
+    """The first of `values` (those of the columns `names`) that is a label, and the name of its
+    column; (None, "") when all are empty. TypeError names a column whose value is not text."""
+    for name, value in zip(names, values):
+        try:
+            label = label_of(value)
+        except TypeError as exc:
+            raise TypeError(f"the {name!r} value is {exc}") from None
+        if label is not None:
+            return label, name
+    return None, ""
+
+
+def _with_cells(row: Mapping[str, Any], result: LabelScore | None, used: str,
+                added: Sequence[str]) -> dict[str, Any]:
     out = dict(row)
-    for name, value in zip(COLUMNS, cells):
+    for name, value in zip(added, (*result_cells(result), used)):
         out[name] = value  # an existing milia_* key keeps its place and gets the new value
     return out
 
 
 def score_rows(
     rows: Iterable[Mapping[str, Any]],
-    column: str = "ingredients",
+    column: Column = "ingredients",
     *,
     context: str = "leave-on",
     jobs: int = 1,
@@ -285,23 +324,27 @@ def score_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every row, in order, as a new dict with `COLUMNS` added (`milia_score` is an int, or None
     when the row's `column` is empty or missing, with band "unknown"). A list of strings in
-    `column` is read as the ingredients. Raises ValueError naming the row (0-based) when `column`
-    holds something that is not text.
+    `column` is read as the ingredients. `column` may be a list of keys: the first non-empty one
+    is scored and `COLUMN_USED` says which. Raises ValueError naming the row (0-based) when the
+    value scored holds something that is not text.
     """
     check_context(context)
+    names = _names(column)
+    added = _added(names)
 
-    def items() -> Iterator[tuple[Mapping[str, Any], str | None]]:
+    def items() -> Iterator[tuple[Mapping[str, Any], tuple[str | None, str]]]:
         for i, row in enumerate(rows):
             try:
-                yield row, label_of(row.get(column))
+                yield row, _first_label(map(row.get, names), names)
             except TypeError as exc:
-                raise ValueError(f"row {i}: the {column!r} value is {exc}") from None
+                raise ValueError(f"row {i}: {exc}") from None
 
-    tasks = (([r for r, _ in batch], [label for _, label in batch]) for batch in _batched(items(), chunk_size))
+    tasks = (([(r, used) for r, (_, used) in batch], [label for _, (label, _) in batch])
+             for batch in _batched(items(), chunk_size))
     for chunk, results in _map_chunks(tasks, _score_labels, jobs=jobs, scanner=_scanner_or_default(scanner),
                                       context=context):
-        for row, result in zip(chunk, results):
-            yield _with_cells(row, result_cells(result))
+        for (row, used), result in zip(chunk, results):
+            yield _with_cells(row, result, used, added)
 
 
 # ---------------------------------------------------------------------------- pandas
@@ -545,15 +588,25 @@ def _read_sample(text: IO[str]) -> list[str]:
     return lines
 
 
-def _parse_header(sample: list[str], delimiter: str) -> list[str] | None:
+def _dialect(delimiter: str, quote_none: bool) -> dict[str, Any]:
+    """csv reader and writer arguments: minimal quoting, or none (a quote is a plain character)."""
+    if quote_none:
+        return {"delimiter": delimiter, "quoting": csv.QUOTE_NONE, "quotechar": None}
+    return {"delimiter": delimiter}
+
+
+def _parse_header(sample: list[str], dialect: dict[str, Any]) -> list[str] | None:
     try:
-        return next(csv.reader(iter(sample), delimiter=delimiter, strict=True), None)
+        return next(csv.reader(iter(sample), strict=True, **dialect), None)
     except csv.Error:
         return None
 
 
-def _choose_delimiter(sample: list[str], column: str, delimiter: str | None, name: str) -> tuple[str, list[str]]:
-    """The delimiter to use and the header row; a missing column is an error naming the columns."""
+def _choose_delimiter(
+    sample: list[str], columns: Sequence[str], delimiter: str | None, name: str, quote_none: bool = False,
+) -> tuple[str, list[str]]:
+    """The delimiter to use and the header row, which has one of `columns` at least: else an
+    error naming the columns there are."""
     if delimiter is not None:
         candidates = [delimiter]
     else:
@@ -565,12 +618,12 @@ def _choose_delimiter(sample: list[str], column: str, delimiter: str | None, nam
         candidates += [d for d in _DELIMITERS if d not in candidates]
     first: list[str] | None = None
     for d in candidates:
-        header = _parse_header(sample, d)
+        header = _parse_header(sample, _dialect(d, quote_none))
         if header is None:
             continue
         if first is None:
             first = header
-        if column in header:
+        if any(c in header for c in columns):
             if any(_UNDECODABLE.search(h) for h in header):
                 raise BulkInputError(f"{name}: the header is not valid text in this encoding (try --encoding)")
             return d, header
@@ -580,23 +633,50 @@ def _choose_delimiter(sample: list[str], column: str, delimiter: str | None, nam
         raise BulkInputError(f"{name}: the header is not valid text in this encoding (try --encoding)")
     shown = ", ".join(repr(h) for h in first[:50]) + (", ..." if len(first) > 50 else "")
     how = f"delimiter {candidates[0]!r}" if delimiter is not None else "any of , ; tab |"
-    raise BulkInputError(f"{name} has no column {column!r} (read with {how}); its columns: {shown}")
+    raise BulkInputError(f"{name} has no column {_either(columns)} (read with {how}); its columns: {shown}")
+
+
+def _obf_header(line: str) -> list[str] | None:
+    """The header of an Open Beauty Facts (or Open Food Facts) CSV export: tab-separated, first
+    column `code`, an `ingredients_text` or `ingredients_text_XX` column. None for any other."""
+    names = line.rstrip("\r\n").split("\t")
+    return names if names[0] == "code" and any(_OBF_TEXT.fullmatch(n) for n in names) else None
+
+
+def _default_columns(obf: list[str] | None) -> list[str]:
+    """`ingredients`; in an OBF export that has no such column, `ingredients_text`, or failing
+    that its `ingredients_text_XX` columns as a fallback list."""
+    if obf is None or "ingredients" in obf:
+        return ["ingredients"]
+    return ["ingredients_text"] if "ingredients_text" in obf else [n for n in obf if _OBF_TEXT.fullmatch(n)]
 
 
 def _csv_rows(
-    text: IO[str], column: str, delimiter: str | None, name: str, encoding: str,
-    on_error: Callable[[int, str, str], None],
-) -> tuple[list[str], int, str, Iterator[list[str]]]:
-    """Header, the column's index, the delimiter, and the good rows (lists of values)."""
+    text: IO[str], columns: list[str] | None, delimiter: str | None, quoting: str | None, name: str,
+    encoding: str, on_error: Callable[[int, str, str], None],
+) -> tuple[list[str], list[str], dict[str, Any], Iterator[list[str]]]:
+    """Header, the label columns, the csv dialect, and the good rows (lists of values).
+
+    For an OBF export (unless another `delimiter` is given) the delimiter is tab and `quoting`
+    None means none; else None means minimal. `columns` None is `_default_columns`."""
     sample = _read_sample(text)
+    obf = _obf_header(sample[0]) if sample and delimiter in (None, "\t") else None
+    if obf is not None:
+        delimiter, quoting = "\t", quoting or "none"
+    columns = _default_columns(obf) if columns is None else columns
+    quote_none = quoting == "none"
     if not sample:
-        return [], -1, delimiter or ",", iter(())
-    delim, header = _choose_delimiter(sample, column, delimiter, name)
-    if header.count(column) > 1:
-        raise BulkInputError(f"{name}: column {column!r} appears {header.count(column)} times")
-    col, width = header.index(column), len(header)
+        return [], columns, _dialect(delimiter or ",", quote_none), iter(())
+    delim, header = _choose_delimiter(sample, columns, delimiter, name, quote_none)
+    if quote_none and _IN_CELLS.fullmatch(delim):
+        raise BulkInputError(f"{name}: unquoted output cannot use the delimiter {delim!r}, which milia_* "
+                             "values may hold; use quoting minimal")
+    for c in columns:
+        if header.count(c) > 1:
+            raise BulkInputError(f"{name}: column {c!r} appears {header.count(c)} times")
+    dialect, width = _dialect(delim, quote_none), len(header)
     tap = _LineTap(itertools.chain(sample, text))
-    reader = csv.reader(tap, delimiter=delim, strict=True)
+    reader = csv.reader(tap, strict=True, **dialect)
     next(reader)  # the header, already parsed
     bad_bytes = f"undecodable bytes (not {encoding})"
 
@@ -623,41 +703,44 @@ def _csv_rows(
                 continue
             yield row
 
-    return header, col, delim, rows()
+    return header, columns, dialect, rows()
 
 
-def _parse_json_line(line: str, column: str, bad_bytes: str) -> tuple[dict[str, Any] | None, str | None]:
-    """(object, label) for a good line, (None, reason) for a bad one."""
+def _parse_json_line(
+    line: str, columns: Sequence[str], bad_bytes: str,
+) -> tuple[dict[str, Any] | None, str | None, str]:
+    """(object, label, its column) for a good line, (None, reason, "") for a bad one."""
     if not line.isascii() and _UNDECODABLE.search(line):
-        return None, bad_bytes
+        return None, bad_bytes, ""
     if not line.strip():
-        return None, "blank line"
+        return None, "blank line", ""
     try:
         obj = json.loads(line)
     except ValueError as exc:
-        return None, f"not JSON: {exc}"
+        return None, f"not JSON: {exc}", ""
     if not isinstance(obj, dict):
-        return None, f"a JSON {type(obj).__name__}, not an object"
+        return None, f"a JSON {type(obj).__name__}, not an object", ""
     try:
-        return obj, label_of(obj.get(column))
+        return obj, *_first_label(map(obj.get, columns), columns)
     except TypeError as exc:
-        return None, f"the {column!r} value is {exc}"
+        return None, str(exc), ""
 
 
 def _jsonl_lines(
-    text: IO[str], column: str, name: str, bad_bytes: str, on_error: Callable[[int, str, str], None],
+    text: IO[str], columns: Sequence[str], name: str, bad_bytes: str, on_error: Callable[[int, str, str], None],
 ) -> Iterator[tuple[int, str]]:
     """The numbered lines of a JSON Lines input from its first good record on (the bad lines
-    before it are reported here). That record must have `column`: checked before this returns."""
+    before it are reported here). That record must have one of `columns`: checked before this
+    returns."""
     numbered = enumerate(text, 1)
     for n, line in numbered:
-        obj, reason = _parse_json_line(line, column, bad_bytes)
+        obj, reason, _ = _parse_json_line(line, columns, bad_bytes)
         if obj is None:
             on_error(n, reason or "", line.rstrip("\r\n"))
             continue
-        if column not in obj:
+        if not any(c in obj for c in columns):
             keys = ", ".join(repr(k) for k in list(obj)[:50])
-            raise BulkInputError(f"{name}: the first record has no key {column!r}; its keys: {keys}")
+            raise BulkInputError(f"{name}: the first record has no key {_either(columns)}; its keys: {keys}")
         return itertools.chain([(n, line)], numbered)
     return iter(())
 
@@ -673,23 +756,30 @@ def _json_line(obj: dict[str, Any]) -> str:
 
 
 def _csv_chunk(
-    scanner: Scanner, context: str, task: tuple[list[list[str]], int, list[int | None], str],
+    scanner: Scanner, context: str,
+    task: tuple[list[list[str]], list[int], list[str], list[int | None], dict[str, Any]],
 ) -> tuple[str, int, int]:
-    """A chunk task: score CSV rows and format them as output text. (text, scored, empty)."""
-    rows, col, places, delimiter = task
+    """A chunk task: score CSV rows and format them as output text. (text, scored, empty).
+
+    `cols` / `names`: the label columns in the header (index, name), tried in order; `places`:
+    where each added column goes (None: appended)."""
+    rows, cols, names, places, dialect = task
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\n", **dialect)
     append_only = all(p is None for p in places)
+    with_used = len(places) > len(COLUMNS)
     score = scanner.score
     lines, empty = [], 0
     for values in rows:
-        label = label_of(values[col])
+        label, used = _first_label(map(values.__getitem__, cols), names)
         if label is None:
             empty += 1
             cells = ["", UNKNOWN, "", ""]
         else:
             r = score(label, context=context)
             cells = [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful)]
+        if with_used:
+            cells.append(used)
         if append_only:
             lines.append(values + cells)
         else:
@@ -706,15 +796,16 @@ def _csv_chunk(
 
 
 def _jsonl_chunk(
-    scanner: Scanner, context: str, task: tuple[list[tuple[int, str]], str, str],
+    scanner: Scanner, context: str, task: tuple[list[tuple[int, str]], list[str], str],
 ) -> tuple[str, int, int, list[tuple[int, str, str]]]:
     """A chunk task: parse, score and serialise JSON lines. (text, scored, empty, errors)."""
-    items, column, bad_bytes = task
+    items, columns, bad_bytes = task
+    added = _added(columns)
     out: list[str] = []
     errors: list[tuple[int, str, str]] = []
     scored = empty = 0
     for n, line in items:
-        obj, label = _parse_json_line(line, column, bad_bytes)
+        obj, label, used = _parse_json_line(line, columns, bad_bytes)
         if obj is None:
             errors.append((n, label or "", line.rstrip("\r\n")))
             continue
@@ -723,7 +814,7 @@ def _jsonl_chunk(
             empty += 1
         else:
             scored += 1
-        out.append(_json_line(_with_cells(obj, result_cells(result))))
+        out.append(_json_line(_with_cells(obj, result, used, added)))
     return "".join(out), scored, empty, errors
 
 
@@ -773,12 +864,13 @@ def score_file(
     input: str | Path,
     output: str | Path,
     *,
-    column: str = "ingredients",
+    column: Column | None = None,
     format: str | None = None,
     context: str = "leave-on",
     jobs: int | None = 1,
     errors: str | Path | None = None,
     delimiter: str | None = None,
+    quoting: str | None = None,
     encoding: str = "utf-8",
     scanner: Scanner | None = None,
     progress: bool = False,
@@ -788,14 +880,28 @@ def score_file(
 
     - `input` / `output`: paths, or "-" for stdin / stdout. Gzip input is detected and read
       transparently; an output path ending in ".gz" is gzip-compressed.
+    - `column`: the label column (key), or a fallback list of them: the first non-empty one is
+      scored and `COLUMN_USED` says which. A column of the list missing from the header (from the
+      first JSON record) is fine; all of them missing is an error. Default: "ingredients", except
+      for an Open Beauty Facts export (below) that has no such column: "ingredients_text", or
+      failing that its "ingredients_text_XX" columns as a fallback list.
     - Every input column and row is kept, in input order; `COLUMNS` are appended (an existing
-      `milia_*` column is overwritten in place). CSV output uses the input's delimiter, minimal
-      quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in order.
+      `milia_*` column is overwritten in place). CSV output uses the input's delimiter and
+      quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in
+      order (a number stays a number, a string a string).
+    - `quoting` (CSV): "minimal" reads quoted fields and quotes only where needed on output;
+      "none" reads a quote as a plain character and writes no quotes, so every input cell comes
+      back byte for byte (a tab-separated file cannot hold a tab or line break in a field; the
+      `milia_*` values hold only a-z 0-9 ; - so the delimiter must be none of those). None
+      (auto): "none" for an Open Beauty / Food Facts export, recognised by its header
+      (tab-separated, first column "code", an "ingredients_text" or "ingredients_text_XX"
+      column; it never quotes, and a quote inside a field is text), else "minimal".
     - A row that cannot be parsed (wrong number of fields, malformed quoting, undecodable bytes,
       a line that is not a JSON object) is not written: it goes to `errors` (a CSV of
       line, reason, record; default: one line each on stderr) with the line it starts on.
       So `rows == written + errors` always.
-    - `delimiter`: default sniffed among , ; tab | (the one whose header has `column`).
+    - `delimiter`: default sniffed among , ; tab | (the one whose header has `column`); tab
+      for an Open Beauty Facts export.
     - `jobs`: worker processes (None: all cores); rows are still written in input order.
     - The output (and errors file) is written under a temporary name and renamed when complete:
       on any exception, Ctrl-C included, nothing is left behind and the exception propagates.
@@ -805,6 +911,11 @@ def score_file(
     check_context(context)
     started = time.monotonic()
     fmt = _format_of(str(input), format)
+    if quoting not in (None, "none", "minimal"):
+        raise ValueError(f"unknown quoting {quoting!r}: use none or minimal")
+    if quoting is not None and fmt != "csv":
+        raise ValueError("quoting is for CSV input, not JSON Lines")
+    names = None if column is None else _names(column)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     scan = _scanner_or_default(scanner)
     summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
@@ -817,18 +928,22 @@ def score_file(
     try:
         try:
             if fmt == "csv":
-                header, col, delim, rows = _csv_rows(source.text, column, delimiter, source.name,
-                                                     py_encoding, err.add)
+                header, names, dialect, rows = _csv_rows(source.text, names, delimiter, quoting, source.name,
+                                                         py_encoding, err.add)
             else:
-                lines = _jsonl_lines(source.text, column, source.name, bad_bytes, err.add)
+                names = names or ["ingredients"]
+                lines = _jsonl_lines(source.text, names, source.name, bad_bytes, err.add)
             out = _Output(output)
             write = out.stream.write
             if fmt == "csv":
-                places = [header.index(c) if c in header else None for c in COLUMNS]
+                added = _added(names)
+                places = [header.index(c) if c in header else None for c in added]
                 if header:
-                    csv.writer(out.stream, delimiter=delim, lineterminator="\n").writerow(
-                        header + [c for c, p in zip(COLUMNS, places) if p is None])
-                csv_tasks = ((None, (batch, col, places, delim)) for batch in _batched(rows, chunk_size))
+                    csv.writer(out.stream, lineterminator="\n", **dialect).writerow(
+                        header + [c for c, p in zip(added, places) if p is None])
+                found = [c for c in names if c in header]
+                cols = [header.index(c) for c in found]
+                csv_tasks = ((None, (batch, cols, found, places, dialect)) for batch in _batched(rows, chunk_size))
                 for _, (text, scored, empty) in _map_chunks(csv_tasks, _csv_chunk, jobs=jobs, scanner=scan,
                                                             context=context):
                     write(text)
@@ -836,7 +951,7 @@ def score_file(
                     summary.empty += empty
                     bar.update(summary.written)
             else:
-                json_tasks = ((None, (batch, column, bad_bytes)) for batch in _batched(lines, chunk_size))
+                json_tasks = ((None, (batch, names, bad_bytes)) for batch in _batched(lines, chunk_size))
                 for _, (text, scored, empty, bad) in _map_chunks(json_tasks, _jsonl_chunk, jobs=jobs,
                                                                  scanner=scan, context=context):
                     write(text)

@@ -217,10 +217,17 @@ def lexicon_check(path: Path | None) -> None:
 @click.option("-o", "--output", required=True, metavar="OUTPUT",
               help="Where to write (same format as INPUT; '-' for stdout; '.gz' compresses). "
                    "With --engine dask: a file, or a directory of partitions if it ends with '/'.")
-@click.option("--column", default="ingredients", show_default=True, help="The column holding the label.")
+@click.option("--column", default=None, metavar="NAME[,NAME...]",
+              help="The column (JSON key) holding the label. A list means the first non-empty one, and "
+                   "adds milia_column saying which. Default: ingredients; for an Open Beauty Facts "
+                   "export without it, ingredients_text (else its ingredients_text_XX columns, as a list).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
               help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines; csv for stdin).")
 @click.option("--delimiter", default=None, help="CSV delimiter (default: sniffed among , ; tab |). 'tab' or '\\t' for tab.")
+@click.option("--quoting", type=click.Choice(["none", "minimal"]), default=None,
+              help="CSV quoting. minimal: \"quoted\" fields, quotes written only where needed. none: a quote "
+                   "is text, nothing is quoted, cells come back byte for byte. Default: none for an "
+                   "Open Beauty Facts export, minimal otherwise.")
 @click.option("--encoding", default="utf-8", show_default=True, help="INPUT's encoding (a UTF-8 BOM is always fine).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores). Rows are still written in input order.")
@@ -234,9 +241,10 @@ def lexicon_check(path: Path | None) -> None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @scanner_options
-def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: str | None, encoding: str,
-         jobs: int | None, context: str, errors_path: str | None, progress: bool | None, engine: str,
-         scheduler: str | None, lexicon_dir: Path | None, vocabulary: Path | None) -> None:
+def bulk(input_path: str, output: str, column: str | None, fmt: str | None, delimiter: str | None,
+         quoting: str | None, encoding: str, jobs: int | None, context: str, errors_path: str | None,
+         progress: bool | None, engine: str, scheduler: str | None, lexicon_dir: Path | None,
+         vocabulary: Path | None) -> None:
     """Score every row of a product database: INPUT is CSV or JSON Lines ('-' for stdin, gzip
     read transparently), one ingredient list per row in --column.
 
@@ -245,10 +253,18 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
     score and band 'unknown'. A row that cannot be parsed goes to --errors with its line number
     instead. The output appears only when complete. A summary goes to stderr.
 
+    Open Beauty Facts exports are recognised by their header (tab-separated, first column
+    'code', an ingredients_text or ingredients_text_XX column) and read as published: tabs,
+    no quoting (a '"' in a field is text), label in ingredients_text. The output is the same
+    format, so every input cell comes back byte for byte. --delimiter, --quoting or --column
+    override what is detected.
+
     \b
     Examples:
       milia-scan bulk products.csv -o scored.csv
+      milia-scan bulk en.openbeautyfacts.org.products.csv -o scored.csv
       milia-scan bulk products.jsonl.gz -o scored.jsonl --jobs 4 --errors bad-rows.csv
+      milia-scan bulk obf.jsonl -o scored.jsonl --column ingredients_text_en,ingredients_text
       zcat dump.csv.gz | milia-scan bulk - -o - --delimiter ';' > scored.csv
       milia-scan bulk big.csv -o scored/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
@@ -264,6 +280,11 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
         raise UserError("--scheduler needs --engine dask")
     if errors_path is not None and engine == "dask":
         raise UserError("--errors is for the local engine: the dask engine stops at the first malformed row")
+    names = None if column is None else [c.strip() for c in column.split(",")]
+    if names is not None and not all(names):
+        raise UserError(f"--column has an empty name: {column!r}")
+    if engine == "dask" and (quoting is not None or (names is not None and len(names) > 1)):
+        raise UserError("--quoting and a --column list are for the local engine")
     scanner = make_scanner(lexicon_dir, vocabulary)
     show = sys.stderr.isatty() if progress is None else progress
 
@@ -278,12 +299,13 @@ def bulk(input_path: str, output: str, column: str, fmt: str | None, delimiter: 
             except ImportError as exc:
                 raise UserError(f"--engine dask needs dask: pip install 'milia-scan[dask]' ({exc})") from None
 
-            summary = dask_mod.score_file(input_path, output, column=column, format=fmt, context=context,
+            summary = dask_mod.score_file(input_path, output, column=(names or ["ingredients"])[0], format=fmt,
+                                          context=context,
                                           delimiter=delimiter, encoding=encoding, scanner=scanner,
                                           scheduler=scheduler, workers=jobs)
         else:
-            summary = bulk_mod.score_file(input_path, output, column=column, format=fmt, context=context,
-                                          jobs=jobs, errors=errors_path, delimiter=delimiter,
+            summary = bulk_mod.score_file(input_path, output, column=names, format=fmt, context=context,
+                                          jobs=jobs, errors=errors_path, delimiter=delimiter, quoting=quoting,
                                           encoding=encoding, scanner=scanner, progress=show)
     except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None

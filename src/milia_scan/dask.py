@@ -178,7 +178,7 @@ def score_file(
             source.close()
         if not sample:
             raise BulkInputError(f"{paths[0]} is empty")
-        delimiter, header = _choose_delimiter(sample, column, delimiter, paths[0])
+        delimiter, header = _choose_delimiter(sample, [column], delimiter, paths[0])
         if header.count(column) > 1 or len(set(header)) != len(header):
             raise BulkInputError(f"{paths[0]}: repeated column names; the dask engine needs unique ones")
         if compressed or _has_line_breaks_in_fields(paths, delimiter, encoding):
