@@ -96,6 +96,7 @@ _HAS_WORD = re.compile(r"[^\W_]")
 _MIN_LIST_COMMAS = 3  # after a heading: "Coconut Face Mask: Water, Butylene Glycol, …"
 _MIN_LIST_COMMAS_UNHEADED = 5  # copy has commas too: with no heading, a list needs more
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
+_MAY_REACH = 24  # a marker spans at most this far either side of its cue ("[+/-", "peut contenir")
 _MAY_CUES = ("+", "±", *(w for w in v.CUE_WORDS if w not in ("ngredient", "drug")))
 _PLAIN = (PartHead(None, 0, 0),)
 
@@ -107,7 +108,7 @@ def regions(text: str) -> tuple[list[Region], tuple[PartHead, ...]]:
         return plain(text)
     cut, parts = _cut(text, _marks(text, low))
     if any(map(low.__contains__, _MAY_CUES)):
-        cut = _split_may_contain(text, cut)
+        cut = _split_may_contain(text, low, cut)
     return cut, parts
 
 
@@ -317,13 +318,35 @@ def _split_glued_actives(text: str, out: list[Region]) -> list[Region]:
     return fixed
 
 
-def _split_may_contain(text: str, cut: list[Region]) -> list[Region]:
+def _may_contain_marks(text: str, low: str) -> list[tuple[int, int]]:
+    """(start, end) of each "may contain" marker, read in small windows around its cue words
+    (a regex scan of the whole label is slow in Python)."""
+    if len(low) != len(text):
+        return [m.span() for m in _MAY.finditer(text)]
+    cues = sorted({i for cue in _MAY_CUES for i in _find_all(low, cue)})
+    found: list[tuple[int, int]] = []
+    for i in cues:
+        lo = max(found[-1][1] if found else 0, i - _MAY_REACH)
+        for m in _MAY.finditer(text, lo, min(len(text), i + _MAY_REACH)):
+            if m.start() <= i < m.end():
+                found.append(m.span())
+                break
+    return found
+
+
+def _split_may_contain(text: str, low: str, cut: list[Region]) -> list[Region]:
     """Each region cut at its "may contain" markers; what follows the first one is flagged."""
+    marks = _may_contain_marks(text, low)
     out: list[Region] = []
+    k = 0
     for r in cut:
         at, flagged = r.start, r.may_contain
-        for m in _MAY.finditer(text, r.start, r.end):
-            out.append(Region(at, m.start(), r.section, r.part, flagged))
-            at, flagged = m.end(), True
+        while k < len(marks) and marks[k][0] < r.start:
+            k += 1
+        for start, end in marks[k:]:
+            if end > r.end:
+                break
+            out.append(Region(at, start, r.section, r.part, flagged))
+            at, flagged = end, True
         out.append(Region(at, r.end, r.section, r.part, flagged))
     return out

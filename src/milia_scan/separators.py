@@ -35,7 +35,7 @@ BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 # which the regex engine finds fast.
 _PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
 _AND_RE = re.compile(_AND, re.I)
-_TO_COMMA = str.maketrans(dict.fromkeys(v.SEPARATORS, ","))
+_OTHER_SEPARATORS = tuple(v.SEPARATORS)  # each becomes a comma: one character for one
 _COMMA_DIGIT = re.compile(r",\d")
 _PLUS_ONE = (1).__add__
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -92,8 +92,9 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     if lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
-    if not sub.isascii() or ";" in sub or "|" in sub:
-        sub = sub.translate(_TO_COMMA)
+    for ch in _OTHER_SEPARATORS:  # str.translate is slow on non-ASCII text; a few replaces are not
+        if ch in sub:
+            sub = sub.replace(ch, ",")
     strs = sub.split(",")
     if _COMMA_DIGIT.search(sub) is not None:
         strs = _digit_commas(text, a, strs)
