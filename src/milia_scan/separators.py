@@ -9,6 +9,7 @@ that holds a list ("Parfum (Limonene, Linalool)") gives its items as pieces. Lin
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -137,7 +138,20 @@ class Spans(NamedTuple):
     groups: int  # pieces at bracket depth 0: one means the separators were all inside brackets
 
 
-def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], depth: int = 0) -> Spans:
+class Brackets(NamedTuple):
+    """A region's matched brackets: pairs both ways, and the openers in order."""
+
+    pairs: dict[int, int]
+    openers: list[int]
+
+
+def brackets(text: str, a: int, b: int) -> Brackets:
+    pairs = pair_brackets(text, a, b)
+    return Brackets(pairs, sorted(o for o, c in pairs.items() if o < c))
+
+
+def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], depth: int = 0,
+               found: Brackets | None = None) -> Spans:
     """The pieces of text[a:b] at bracket depth 0: pieces split inside a bracket are joined, and
     a bracket that holds a list gives its items. Called only when a piece leaves a bracket open
     or shut, or for a one-per-line list (most labels never get here).
@@ -145,8 +159,11 @@ def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], dept
     A group of pieces joined this way is one name when a word follows the first bracket that
     holds a separator ("Persea Gratissima (Extra Virgin, Cold Pressed Avocado) Oil"); else that
     bracket's items are tokens, after the name before it ("Parfum (Limonene, Linalool)").
+    Brackets are paired once per region: a matched pair holds only pairs of its own, so a
+    sub-list reuses them.
     """
-    tops = top_intervals(pair_brackets(text, a, b))
+    found = found or brackets(text, a, b)
+    tops = top_intervals(found, a, b)
     out: list[tuple[int, int]] = []
     i, k, n, groups = 0, 0, len(strs), 0
     while i < n:
@@ -166,22 +183,24 @@ def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], dept
             out.append((s, e))
             continue
         o, c = first
-        items = _items(text, o + 1, c, depth) if depth < _MAX_NESTING and not HAS_WORD.search(text, c + 1, e) else None
+        nested = depth < _MAX_NESTING and not HAS_WORD.search(text, c + 1, e)
+        items = _items(text, o + 1, c, depth, found) if nested else None
         out += [(s, e)] if items is None else [(s, o), *items, (c + 1, e)]
     return Spans(out, groups)
 
 
-def top_intervals(pairs: dict[int, int]) -> list[tuple[int, int]]:
-    """The outermost bracket pairs, in order (pairs nest or are disjoint)."""
+def top_intervals(found: Brackets, a: int, b: int) -> list[tuple[int, int]]:
+    """The outermost bracket pairs within [a, b), in order (pairs nest or are disjoint)."""
     out: list[tuple[int, int]] = []
-    for o in sorted(k for k, c in pairs.items() if k < c):
+    pairs = found.pairs
+    for o in found.openers[bisect_left(found.openers, a) : bisect_left(found.openers, b)]:
         if not out or o > out[-1][1]:
             out.append((o, pairs[o]))
     return out
 
 
-def _items(text: str, a: int, b: int, depth: int) -> list[tuple[int, int]] | None:
+def _items(text: str, a: int, b: int, depth: int, found: Brackets) -> list[tuple[int, int]] | None:
     """The items of a bracketed list, or None when the bracket holds one name."""
     strs, offs = split(text, a, b, False)
-    inner = depth_zero(text, a, b, strs, offs or offsets(strs, a), depth + 1)
+    inner = depth_zero(text, a, b, strs, offs or offsets(strs, a), depth + 1, found)
     return inner.spans if inner.groups > 1 else None

@@ -123,7 +123,7 @@ class Tokenizer(Generic[T]):
             strs, offs = split(label, a, b, False)
             entries = list(map(get, strs))
             if None in entries:
-                entries = [e if e is not None else self._piece(s) for e, s in zip(entries, strs)]
+                entries = [e if e is not None else get(s) or self._piece(s) for e, s in zip(entries, strs)]
             unbalanced = any(map(_UNBALANCED, entries))
             spans = depth_zero(label, a, b, strs, offs or offsets(strs, a)) if unbalanced else None
             if breaks and (spans.groups if spans else len(strs)) == 1:
