@@ -1,6 +1,7 @@
 """Label text -> ingredient tokens with spans into the unchanged input. One route for every label:
 
-  1. sections (`sections.py`): the regions that hold lists, with their section and part;
+  1. sections (`headers.py` finds the marks, `sections.py` reads them): the regions that hold
+     lists, with their section and part;
   2. separators (`separators.py`): each region split into pieces at bracket depth 0, a bracket
      that holds a list giving its items;
   3. trim (`trim.py`): each distinct piece is trimmed once (percentages, footnote marks,
