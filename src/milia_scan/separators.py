@@ -109,28 +109,33 @@ def offsets(strs: list[str], a: int) -> list[int]:
 
 def _digit_commas(text: str, a: int, strs: list[str]) -> list[str]:
     """"1,2-Hexanediol": a comma between digits is part of the name."""
-    out: list[str] = []
+    bounds: list[list[int]] = []  # [start, end] of each joined piece: slicing once keeps it linear
     at = a
     for piece in strs:
-        if out and out[-1][-1:].isdigit() and piece[:1].isdigit() and text[at - 1] == ",":
-            out[-1] += "," + piece
+        if bounds and text[at - 2 : at - 1].isdigit() and piece[:1].isdigit() and text[at - 1] == ",":
+            bounds[-1][1] = at + len(piece)
         else:
-            out.append(piece)
+            bounds.append([at, at + len(piece)])
         at += len(piece) + 1
-    return out
+    return [text[s:e] for s, e in bounds]
 
 
 def join_hyphenated(text: str, strs: list[str], offs: list[int]) -> tuple[list[str], list[int]]:
     """One name per line: "Petro-\\nlatum" is one word hyphenated across the break."""
-    out_s: list[str] = []
-    out_o: list[int] = []
+    bounds: list[list[int]] = []  # [start, end] of each joined piece: slicing once keeps it linear
     for s, o in zip(strs, offs):
-        if out_s and out_s[-1].rstrip(" \t").endswith("-") and BREAK.match(text, out_o[-1] + len(out_s[-1])):
-            out_s[-1] = text[out_o[-1] : o + len(s)]
+        if bounds and _ends_with_hyphen(text, *bounds[-1]) and BREAK.match(text, bounds[-1][1]):
+            bounds[-1][1] = o + len(s)
             continue
-        out_s.append(s)
-        out_o.append(o)
-    return out_s, out_o
+        bounds.append([o, o + len(s)])
+    return [text[s:e] for s, e in bounds], [s for s, _ in bounds]
+
+
+def _ends_with_hyphen(text: str, start: int, end: int) -> bool:
+    j = end - 1
+    while j >= start and text[j] in " \t":
+        j -= 1
+    return j >= start and text[j] == "-"
 
 
 class Spans(NamedTuple):
@@ -162,6 +167,8 @@ def depth_zero(text: str, a: int, b: int, strs: list[str], offs: list[int], dept
     Brackets are paired once per region: a matched pair holds only pairs of its own, so a
     sub-list reuses them.
     """
+    if len(strs) == 1:  # no separator: nothing to join or expand
+        return Spans([(offs[0], offs[0] + len(strs[0]))], 1)
     found = found or brackets(text, a, b)
     tops = top_intervals(found, a, b)
     out: list[tuple[int, int]] = []
