@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench accuracy clean
+.PHONY: demo test bench bench-adversarial accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ clean:
 
 bench: $(STAMP)  ## speed: floor, naive baseline, milia-scan (BENCH_ARGS="--rows 1000000" for 1M rows)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+bench-adversarial: $(STAMP)  ## adversarial label shapes at 10 KB, 100 KB, 1 MB: is every stage linear? (ADV_ARGS="--quick")
+	$(BIN)/python benchmarks/adversarial.py $(ADV_ARGS)
 
 accuracy: $(STAMP)  ## precision / recall per noise kind, ours vs a naive baseline
 	$(BIN)/python benchmarks/accuracy.py $(ACCURACY_ARGS)
