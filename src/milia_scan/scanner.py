@@ -35,6 +35,7 @@ class _Resolved(NamedTuple):
 _NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
 _EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
 _VALUE = attrgetter("value")
+_PIECE_KIND = attrgetter("value.kind")
 _KIND = attrgetter("kind")
 _PIECE = itemgetter(3)
 
@@ -146,18 +147,18 @@ class Scanner:
             check_context(context)
         batches, parts = self._tokenizer.read(label)
         if len(batches) == 1:
-            return self._lean(list(map(_VALUE, batches[0].pieces)), context)
+            return self._lean(batches[0].pieces, context)
         if len(parts) == 1:
-            return self._lean([p.value for bt in batches for p in bt.pieces], context)
-        results = [self._lean([p.value for bt in group for p in bt.pieces], context)
+            return self._lean([p for bt in batches for p in bt.pieces], context)
+        results = [self._lean([p for bt in group for p in bt.pieces], context)
                    for _, group in groupby(batches, key=lambda bt: bt.region.part)]
         best = max(results, key=lambda r: r.score)
         hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
         helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
         return LabelScore(best.score, best.band, hits, helpful)
 
-    def _lean(self, values: list[_Resolved], context: str) -> LabelScore:
-        kinds = list(map(_KIND, values))
+    def _lean(self, pieces: list[Piece[_Resolved]], context: str) -> LabelScore:
+        kinds = list(map(_PIECE_KIND, pieces))
         if _MATCHED not in kinds:
             return _EMPTY
         seen: dict[str, None] = {}
@@ -171,7 +172,7 @@ class Scanner:
             except ValueError:
                 break
             # others before it: unmatched tokens (pieces with no token are not ingredients)
-            found, others = values[i], kinds[:i].count(_UNMATCHED) if blanks else i - n
+            found, others = pieces[i].value, kinds[:i].count(_UNMATCHED) if blanks else i - n
             for rid, weight in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None

@@ -37,6 +37,7 @@ BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 _PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
 _AND_RE = re.compile(_AND, re.I)
 _OTHER_SEPARATORS = tuple(v.SEPARATORS)  # each becomes a comma: one character for one
+_ASCII_SEPARATORS = tuple(c for c in v.SEPARATORS if c.isascii())
 _COMMA_DIGIT = re.compile(r",\d")
 _PLUS_ONE = (1).__add__
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -69,8 +70,8 @@ def pair_brackets(text: str, a: int, b: int) -> dict[int, int]:
 
 
 def has_break(text: str, a: int, b: int) -> bool:
-    return (text.find("\n", a, b) >= 0 or text.find("\r", a, b) >= 0 or text.find("\u2028", a, b) >= 0
-            or text.find("\u2029", a, b) >= 0)
+    return (text.find("\n", a, b) >= 0 or text.find("\r", a, b) >= 0
+            or not text.isascii() and (text.find("\u2028", a, b) >= 0 or text.find("\u2029", a, b) >= 0))
 
 
 def bulleted(text: str, a: int, b: int) -> bool:
@@ -93,9 +94,10 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     if lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
-    for ch in _OTHER_SEPARATORS:  # str.translate is slow on non-ASCII text; a few replaces are not
-        if ch in sub:
-            sub = sub.replace(ch, ",")
+    if not sub.isascii() or any(map(sub.__contains__, _ASCII_SEPARATORS)):
+        for ch in _OTHER_SEPARATORS:  # str.translate is slow on non-ASCII text; a few replaces are not
+            if ch in sub:
+                sub = sub.replace(ch, ",")
     strs = sub.split(",")
     if _COMMA_DIGIT.search(sub) is not None:
         strs = _digit_commas(text, a, strs)
