@@ -19,7 +19,7 @@ from . import vocabulary as v
 def _abbreviations() -> str:
     """"Vit. E", "Alcohol Denat.": no split after these words (lookbehinds need one width each)."""
     by_len: dict[int, list[str]] = {}
-    for word in v.ABBREVIATIONS + ("l",):
+    for word in v.ABBREVIATIONS:
         by_len.setdefault(len(word), []).append(word)
     return "".join(rf"(?<!\b(?:{'|'.join(ws)})\.)" for _, ws in sorted(by_len.items()))
 
@@ -41,7 +41,7 @@ _ASCII_SEPARATORS = tuple(c for c in v.SEPARATORS if c.isascii())
 _COMMA_DIGIT = re.compile(r",\d")
 _PLUS_ONE = (1).__add__
 _BRACKET = re.compile(r"[()\[\]{}]")
-BRACKET_CHARS = frozenset("()[]{}")
+BRACKET_CHARS = frozenset(v.BRACKETS) | frozenset(v.BRACKETS.values())
 _CLOSERS = frozenset(v.BRACKETS.values())
 HAS_WORD = re.compile(r"[^\W_]")
 _MAX_NESTING = 4  # sub-lists inside sub-lists deeper than this stay one token

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Generic, NamedTuple, TypeVar
 
-from .cache import make_room
 from . import vocabulary as v
+from .cache import make_room
 from .sections import PartHead, Region, plain, regions
 from .separators import bulleted, depth_zero, has_break, join_hyphenated, offsets, split
 from .trim import trim
@@ -58,20 +58,14 @@ class Batch(NamedTuple, Generic[T]):
         return ((o, p) for o, p in zip(starts, self.pieces) if p.b)
 
 
-# --------------------------------------------------------------------------- patterns
-
-
-# --------------------------------------------------------------------------- trimming
-
-
-# --------------------------------------------------------------------------- the route
-
-
 class Tokenizer(Generic[T]):
-    """Reads labels into rows, caching each distinct piece with `derive(token_text)`.
+    """Reads labels into batches of pieces, caching each distinct piece with `derive(token_text)`.
 
     The owner (the Scanner) passes a `derive` that resolves the token against the lexicon, so a
-    piece seen before costs one dict lookup. The cache is bounded: memory stays flat.
+    piece seen before costs one dict lookup. The cache is bounded: memory stays flat. A label with
+    no cue character (colon, plus sign) is read as one list first; only when one of its pieces
+    holds a header or "may contain" word does it go through `regions` (the word is looked for once
+    per distinct piece, not in every label).
     """
 
     def __init__(self, derive: Callable[[str], T], empty: T, limit: int = 50_000) -> None:

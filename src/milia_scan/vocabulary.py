@@ -63,4 +63,5 @@ ABBREVIATIONS = (
     "vit", "denat", "no", "nr", "st", "sp", "spp", "ssp", "subsp", "var", "ext", "extr", "fl", "oz", "approx",
     "aq", "dist", "ph", "eur", "inc", "ltd", "co", "corp", "al", "cf", "ca", "hydrol", "hydrog", "ferm", "max",
     "min", "conc", "pur", "mg", "ml", "wt", "vol",
+    "l",  # a botanical author: "Rosa Canina L. Fruit Oil"
 )
