@@ -17,8 +17,7 @@ split on commas/semicolons/backslashes with its own simple rules, each piece is 
 of the lexicon's entries; then hand corrections (tests/data/corrections.toml) are applied. Records
 with a `shape` (labels of the hard shapes: Drug Facts, kits, period/line/bullet lists, translation
 slashes, local names) were read in full by hand: their stored `expected` is the truth, never
-re-derived; they get one clean row per shape, and join the clean and noise rows only when
-SHAPES_IN_NOISE_ROWS is True.
+re-derived; they are in the clean and noise rows, and also get one clean row per shape.
 """
 
 from __future__ import annotations
@@ -252,10 +251,8 @@ MIN_HEAVY = 60
 
 # Labels of the hard shapes (tests/data/README.md): hand-checked records carrying a `shape`, whose
 # `expected` is the truth (the reference cannot read these shapes). Each shape gets its own clean
-# row. They join the clean and noise rows only when SHAPES_IN_NOISE_ROWS is True: today's tokenizer
-# loses most of them and would sink the clean target, so they stay out until the new one lands.
+# row, and are in the clean and noise rows like every other label.
 SHAPES = ("drug-facts", "kit", "period-list", "line-list", "bullet-list", "slash-translation", "local-names")
-SHAPES_IN_NOISE_ROWS = False
 
 
 def is_shaped(record: Mapping) -> bool:
@@ -560,11 +557,9 @@ def noisy_label(kind: str, record: Mapping, seed: int) -> str:
 
 def evaluate(system, records: Sequence[dict], expected: Sequence[set[str]], ignored: Sequence[set[str]],
              rows: Iterable[str] = ROWS, seed: int = 6, limit: int | None = None,
-             explain: bool = True, shapes: bool | None = None) -> dict[str, Row]:
-    """One Row per noise kind (and 'clean'), plus 'overall' (the sum of every row). Records with a
-    `shape` are in these rows only when `shapes` (default SHAPES_IN_NOISE_ROWS) is True."""
-    shapes = SHAPES_IN_NOISE_ROWS if shapes is None else shapes
-    pool = [i for i, r in enumerate(records) if shapes or not is_shaped(r)]
+             explain: bool = True) -> dict[str, Row]:
+    """One Row per noise kind (and 'clean'), plus 'overall' (the sum of every row)."""
+    pool = list(range(len(records)))
     out: dict[str, Row] = {}
     total = Row()
     for kind in rows:
@@ -608,7 +603,7 @@ def evaluate_shapes(system, records: Sequence[dict], expected: Sequence[set[str]
         idx = [i for i, r in enumerate(records) if r.get("shape") == shape]
         if idx:
             sub = evaluate(system, [records[i] for i in idx], [expected[i] for i in idx], [ignored[i] for i in idx],
-                           ["clean"], explain=explain, shapes=True)
+                           ["clean"], explain=explain)
             row = sub["clean"]
             row.errors = [(shape_row(shape), *e[1:]) for e in row.errors]
             out[shape_row(shape)] = row
@@ -726,11 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     shaped_base = None if args.no_baseline else evaluate_shapes(Baseline(lex), records, expected, ignored, explain=False)
     t2 = time.perf_counter()
     n_ign = sum(len(i & set(lex.entries)) for i in ignored if i)
-    in_rows = [i for i, r in enumerate(records) if SHAPES_IN_NOISE_ROWS or not is_shaped(r)]
-    print(f"milia-scan {milia_scan.__version__}: accuracy on {len(in_rows)} real labels "
-          f"({sum(len(expected[i]) for i in in_rows)} expected (label, id) pairs), seed {args.seed}; "
-          f"{sum(map(is_shaped, records))} hand-checked labels of the hard shapes "
-          + ("included" if SHAPES_IN_NOISE_ROWS else "in their own rows only (SHAPES_IN_NOISE_ROWS = False)"))
+    print(f"milia-scan {milia_scan.__version__}: accuracy on {len(records)} real labels "
+          f"({sum(map(len, expected))} expected (label, id) pairs), seed {args.seed}; "
+          f"{sum(map(is_shaped, records))} hand-checked labels of the hard shapes included")
     print("Micro-averaged over (label, id) pairs: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R); ids = risk hits "
           "and helpful actives.\nBaseline: split on commas, rapidfuzz process.extractOne(WRatio) against every "
           "lexicon name, score >= 90.")

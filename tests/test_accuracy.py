@@ -6,9 +6,8 @@ Every row asserts the issue's target (clean: P, R >= 0.995; each noise kind: P >
 R >= 0.98), better F1 than the naive baseline, and zero look-alike false alarms.
 
 The hand-checked labels of the hard shapes (records with a `shape`: Drug Facts, kits, period/line/
-bullet lists, translation slashes, local names) have one clean row per shape. Those rows assert the
-clean target as strict xfails while the tokenizer cannot read them (SHAPES_PENDING below), and the
-labels join the rows above only when benchmarks/accuracy.py's SHAPES_IN_NOISE_ROWS is True.
+bullet lists, translation slashes, local names) are in every row above and also have one clean row
+per shape, each asserting the clean target.
 """
 
 from __future__ import annotations
@@ -51,10 +50,6 @@ NOISE_LIMIT = 120  # labels per noise kind (the clean row uses every label)
 BASELINE_LIMIT = {"ocr": 120, "typo": 120, "translations": 120}  # close rows: the same labels as ours
 BASELINE_DEFAULT = 40
 
-# Shapes whose clean row does not meet the clean target with today's tokenizer: strict xfails, so
-# a row that starts passing fails the suite until its shape is taken out of this set (by whoever
-# lands the tokenizer that reads it; local-names also needs the names added to the lexicon).
-SHAPES_PENDING = {"drug-facts", "kit", "period-list", "slash-translation", "local-names"}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -200,14 +195,7 @@ def test_row_meets_target(row, rows, corpus, ours_system):
                 + _explain(row, corpus, ours_system, None if row == "clean" else NOISE_LIMIT))
 
 
-def _shape_param(shape: str):
-    if shape in SHAPES_PENDING:
-        return pytest.param(shape, marks=pytest.mark.xfail(
-            strict=True, reason=f"today's tokenizer does not read {shape} labels (SHAPES_PENDING)"))
-    return shape
-
-
-@pytest.mark.parametrize("shape", [_shape_param(s) for s in acc.SHAPES])
+@pytest.mark.parametrize("shape", acc.SHAPES)
 def test_shape_row_meets_clean_target(shape, shape_rows, corpus, ours_system):
     name = acc.shape_row(shape)
     if name not in shape_rows:

@@ -14,9 +14,9 @@ def test_pickle_drops_caches_and_keeps_results() -> None:
     before = s.score(label)
     for i in range(2000):  # warm the caches with many distinct tokens
         s.score(f"Aqua, Extract {i}, Oil Number {i}")
-    assert s._pieces and s.matcher._cache
+    assert s._tokenizer._cache and s.matcher._cache
     clone = pickle.loads(pickle.dumps(s))
-    assert not clone._pieces and not clone.matcher._cache
+    assert not clone._tokenizer._cache and not clone.matcher._cache
     assert clone.score(label) == before
     assert len(pickle.dumps(s)) < fresh_size * 1.01  # the caches never travel
 
@@ -40,4 +40,4 @@ def test_caches_stay_bounded_on_endless_new_tokens(monkeypatch) -> None:
     s = Scanner()
     for i in range(1000):
         assert s.score(f"Aqua, Petrolatum, Novel Extract {i}").hits == ("petrolatum",)
-    assert len(s.matcher._cache) <= 100 and len(s._pieces) <= 100
+    assert len(s.matcher._cache) <= 100 and len(s._tokenizer._cache) <= 100

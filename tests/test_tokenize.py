@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from milia_scan import tokenize
-from milia_scan.tokenizer import split_label, token_key
+from milia_scan.normalizer import token_key
 
 
 def texts(label: str) -> list[str]:
-    return [label[s.start : s.end] for s in split_label(label)]
+    toks = tokenize(label)
+    assert all(label[t.start : t.end] == t.text for t in toks)
+    return [t.text for t in toks]
 
 
 def keys(label: str) -> list[str]:
@@ -62,15 +64,13 @@ def test_token_texts(label: str, expected: list[str]) -> None:
 
 def test_may_contain_flags_what_follows() -> None:
     label = "Aqua, Glycerin. May contain (+/-): CI 77891, Mica"
-    spans = split_label(label)
-    assert [(label[s.start : s.end], s.may_contain) for s in spans] == [
+    assert [(t.text, t.may_contain) for t in tokenize(label)] == [
         ("Aqua", False), ("Glycerin", False), ("CI 77891", True), ("Mica", True)]
 
 
 def test_may_contain_in_brackets() -> None:
     label = "Aqua, Talc [+/- CI 77891, CI 77491]"
-    spans = split_label(label)
-    assert [(label[s.start : s.end], s.may_contain) for s in spans] == [
+    assert [(t.text, t.may_contain) for t in tokenize(label)] == [
         ("Aqua", False), ("Talc", False), ("CI 77891", True), ("CI 77491", True)]
 
 
@@ -80,8 +80,7 @@ def test_drug_facts_layout() -> None:
         "Uses\n• helps prevent sunburn\nWarnings\nFor external use only\n"
         "Inactive ingredients water, petrolatum, dimethicone, glycerin\nOther information\nprotect from heat"
     )
-    spans = split_label(label)
-    assert [(label[s.start : s.end], s.section) for s in spans] == [
+    assert [(t.text, t.section) for t in tokenize(label)] == [
         ("Avobenzone", "active"), ("Octocrylene", "active"), ("water", "inactive"),
         ("petrolatum", "inactive"), ("dimethicone", "inactive"), ("glycerin", "inactive")]
 

@@ -12,7 +12,7 @@ lexicon entries), `score` (hits -> score), `scanner` (the report). Not medical a
 
 from ._version import __version__
 from .lexicon import Lexicon, LexiconError, load_lexicon
-from .models import Hit, LexiconEntry, Rating, Report, Source, Token
+from .models import Decision, Hit, Inspection, LexiconEntry, Part, Rating, Report, Source, Token
 from .normalizer import normalize
 from .scanner import LabelScore, Scanner, default_scanner, scan
 
@@ -23,11 +23,14 @@ def tokenize(label: str) -> list[Token]:
 
 
 __all__ = [
+    "Decision",
     "Hit",
+    "Inspection",
     "LabelScore",
     "Lexicon",
     "LexiconEntry",
     "LexiconError",
+    "Part",
     "Rating",
     "Report",
     "Scanner",

@@ -118,8 +118,11 @@ def cli() -> None:
 @click.option("--context", type=click.Choice(["leave-on", "rinse-off", "eye-area"]), default="leave-on",
               show_default=True, help=CONTEXT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (for apps and scripts).")
+@click.option("--explain", is_flag=True,
+              help="Show what happened to every token: its span, section, part and the rule that decided "
+                   "its match (exact, fuzzy with its edits, vetoed by a look-alike, unknown, ...).")
 @scanner_options
-def scan(label: str | None, context: str, as_json: bool, lexicon_dir: Path | None,
+def scan(label: str | None, context: str, as_json: bool, explain: bool, lexicon_dir: Path | None,
          vocabulary: Path | None) -> None:
     """Scan one LABEL (the ingredient list as printed; quote it). With no LABEL, or '-', the label
     is read from stdin, so a pasted multi-line label works too.
@@ -127,10 +130,24 @@ def scan(label: str | None, context: str, as_json: bool, lexicon_dir: Path | Non
     The score is 0-100 with a band (low / moderate / high). Each risk ingredient is shown as
     written on the label, with the lexicon entry it matched, its published ratings and sources,
     and its share of the score. Ingredients earlier in the list weigh more (INCI lists run in
-    descending concentration).
+    descending concentration). A kit (several products' lists under their own headings) is scored
+    part by part; the label's score is the highest part's.
+
+    \b
+    Examples:
+      milia-scan scan "Aqua, Paraffinum Liquidum, Cera Microcristallina, Glycerin"
+      milia-scan scan --explain "Aqua, Petrolaturn, Laureth-7"   # why each token matched or not
+      pbpaste | milia-scan scan --json
     """
     text = read_text_input(label)
-    report = make_scanner(lexicon_dir, vocabulary).scan(text, context=context)
+    scanner = make_scanner(lexicon_dir, vocabulary)
+    if explain:
+        from .render import render_inspection
+
+        inspection = scanner.inspect(text)
+        click.echo(inspection.model_dump_json(indent=2) if as_json else render_inspection(inspection))
+        return
+    report = scanner.scan(text, context=context)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:

@@ -25,8 +25,7 @@ from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon
 from .cache import make_room
-from .normalizer import compact_key, compact_of, match_key, ocr_key
-from .tokenizer import token_key
+from .normalizer import compact_key, compact_of, match_key, ocr_key, token_key
 
 
 class Match(NamedTuple):
@@ -39,11 +38,30 @@ class Match(NamedTuple):
 
 
 class Resolution(NamedTuple):
-    """Everything the matcher concluded about one token text."""
+    """Everything the matcher concluded about one token text, and the rule that decided it."""
 
     key: str  # normalised form
     matches: tuple[Match, ...]  # usually 0 or 1; a translation list can name two entries
     known: bool  # a recognised name: an entry, a look-alike or a vocabulary name
+    rule: str = "unknown"  # one of RULES
+    detail: str = ""  # what the rule saw: the look-alike that vetoed, the edits of a fuzzy match
+
+
+# The rules that can decide a token, in the order they are tried.
+RULES = {
+    "exact": "the normalised name is a lexicon name",
+    "compact": "the same letters and digits as a lexicon name (spaces or hyphens differ)",
+    "look-alike": "a real INCI name of another substance (lexicon look-alikes or the vocabulary)",
+    "bracket variant": "the name without its bracketed part, or without a qualifier such as 'organic'",
+    "translation part": "a part of a slash-joined translation list",
+    "OCR key": "the same name once OCR confusions (rn/m, 0/o, 1/l) are undone",
+    "fuzzy": "a typo of a lexicon name, within the edit budget for its words",
+    "vetoed": "a typo candidate rejected: a real name of another substance is at least as close",
+    "ambiguous": "a typo candidate rejected: two entries are equally close",
+    "bracket synonym": "the synonym in brackets at the end of the name",
+    "too long": "longer than any ingredient name: only looked up exactly",
+    "unknown": "no rule matched",
+}
 
 
 _WORD_SPLIT = re.compile(r"[\s\-/,]+")
@@ -63,6 +81,8 @@ _CLASS_WORDS = frozenset(
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s*/\s*(?=[^\W\d])")
 _MIN_FUZZY_LEN = 5
 _MAX_EDITS = 2  # over the whole name
+_MAX_NAME = 256  # longer than any INCI name: exact lookup only, so a huge token costs linear time
+_NO_FUZZY: tuple[None, str, str] = (None, "unknown", "")
 _CACHE_LIMIT = 50_000  # distinct tokens per process; the older half dropped when full
 
 
@@ -152,13 +172,18 @@ class Matcher:
         self._ocr_compact: dict[str, tuple[str, str]] = {}
         for key, hit in self._exact.items():
             self._ocr_compact.setdefault(compact_of(ocr_key(key)), hit)
-        self._known: set[str] = set()
+        # Keys of real names of other substances -> what inspection says of them.
+        self._known: dict[str, str] = {}
         self._veto: list[str] = []  # OCR keys of real names of other substances
-        for name in lexicon.lookalike_names():
-            self._add_known(name)
+        for group in lexicon.lookalikes:
+            for name in group.names:
+                self._add_known(name, f"{name}, a look-alike of {group.not_}")
+        for entry in lexicon.entries.values():
+            for name in entry.lookalikes:
+                self._add_known(name, f"{name}, a look-alike of {entry.id}")
         if vocabulary is not None:
             for name in vocabulary:
-                self._add_known(name)
+                self._add_known(name, f"{name}, in the vocabulary")
         # Fuzzy candidates grouped by (word count, first letter): a typo keeps both (the first
         # letter rule is in _same_word), so a token only meets the few names it could be.
         self._fuzzy: dict[tuple[int, str], list[tuple[str, list[str], str, str]]] = {}
@@ -176,12 +201,13 @@ class Matcher:
         state["_cache"] = {}
         return state
 
-    def _add_known(self, name: str) -> None:
+    def _add_known(self, name: str, why: str) -> None:
         key = match_key(name)
         if not key or key in self._exact or compact_of(key) in self._compact:
             return
         ok = ocr_key(key)
-        self._known.update((key, compact_of(key), "ocr:" + compact_of(ok)))
+        for k in (key, compact_of(key), "ocr:" + compact_of(ok)):
+            self._known.setdefault(k, why)
         self._veto.append(ok)
 
     # ------------------------------------------------------------------ resolution
@@ -194,43 +220,52 @@ class Matcher:
             res = self._cache[text] = self._resolve(text)
         return res
 
-    def _lookup(self, key: str) -> tuple[Match | None, bool]:
-        """Exact lookup: (match, is_known_other_substance)."""
+    def _lookup(self, key: str) -> tuple[Match | None, str]:
+        """Exact lookup: (match, its rule), or (None, "look-alike") for a known other substance,
+        or (None, "")."""
         hit = self._exact.get(key)
+        rule = "exact"
         if hit is None:
             ck = compact_of(key)
             hit = self._compact.get(ck)
+            rule = "compact"
             if hit is None:
-                return None, key in self._known or ck in self._known
-        return Match(hit[0], 1.0, hit[1], "exact"), False
+                return None, "look-alike" if key in self._known or ck in self._known else ""
+        return Match(hit[0], 1.0, hit[1], "exact"), rule
+
+    def _known_as(self, key: str) -> str:
+        """What a known other substance's key is (for inspection)."""
+        return self._known.get(key) or self._known.get(compact_of(key)) or self._known.get("ocr:" + compact_of(ocr_key(key)), key)
 
     def _resolve(self, text: str) -> Resolution:
         key = token_key(text)
         if not key:
             return Resolution(key, (), False)
-        m, other = self._lookup(key)
-        if m is not None:
-            return Resolution(key, (m,), True)
-        if other:
-            return Resolution(key, (), True)
+        m, rule = self._lookup(key)
+        if rule:
+            return Resolution(key, (m,) if m else (), True, rule, self._known_as(key) if m is None else "")
+        if len(key) > _MAX_NAME:
+            return Resolution(key, (), False, "too long")
 
         outer, inners, at_end = _bracket_variants(text)
         primary = [k for k in (outer, _QUALIFIER.sub("", outer or key)) if k and k != key]
         for variant in primary:
-            m, other = self._lookup(variant)
-            if m is not None:
-                return Resolution(key, (m,), True)
-            if other:
-                return Resolution(key, (), True)
+            m, rule = self._lookup(variant)
+            if rule:
+                return Resolution(key, (m,) if m else (), True, "bracket variant" if m else rule,
+                                  variant if m else self._known_as(variant))
 
-        found = self._translations(outer or key)
+        found = self._translations(key) or (self._translations(outer) if outer else ())
         if found:
-            return Resolution(key, found, True)
+            return Resolution(key, found, True, "translation part", " / ".join(m.matched for m in found))
 
+        rejected = ("unknown", "")
         for variant in dict.fromkeys([key, *primary]):
-            m = self._fuzzy_one(variant)
+            m, rule, detail = self._fuzzy_one(variant)
             if m is not None:
-                return Resolution(key, (m,), True)
+                return Resolution(key, (m,), True, rule, detail)
+            if rule != "unknown" and rejected[0] == "unknown":
+                rejected = (rule, detail)
 
         # A bracketed synonym names the substance only when it ends the name ("Lanolin Alcohol
         # (Eucerit)", not "Chondrus Crispus (Carrageenan) Extract") and the outer name is not a
@@ -239,8 +274,8 @@ class Matcher:
             for variant in inners:
                 m, _ = self._lookup(variant)
                 if m is not None:
-                    return Resolution(key, (m,), True)
-        return Resolution(key, (), False)
+                    return Resolution(key, (m,), True, "bracket synonym", variant)
+        return Resolution(key, (), False, *rejected)
 
     def _translations(self, key: str) -> tuple[Match, ...]:
         """Entries named by a translation list ("Aqua/Water/Eau", "Paraffinum Liquidum/Mineral
@@ -259,14 +294,17 @@ class Matcher:
         for part in parts:
             m, _ = self._lookup(part)
             if m is None and len(part) >= 8:
-                m = self._fuzzy_one(part)
+                m = self._fuzzy_one(part)[0]
             if m is None:
                 continue
             found.setdefault(m.id, m)
             votes[m.id] = votes.get(m.id, 0) + 1
-        # Two parts agree, or every part is one word ("Lanolin/Wollwachs"). "Retinol/
-        # Saccharomyces Polypeptide" is one INCI name of another substance.
-        if found and (max(votes.values()) > 1 or all(len(_words(p)) == 1 for p in parts)):
+        # Two parts agree, or every part is one word ("Lanolin/Wollwachs"), or two names end in the
+        # same word ("Theobroma Cacao Seed Butter/Cocoa Seed Butter": a translation keeps its
+        # class word). "Retinol/Saccharomyces Polypeptide" is one INCI name of another substance.
+        words = [_words(p) for p in parts]
+        if found and (max(votes.values()) > 1 or all(len(w) == 1 for w in words)
+                      or len(found) == 1 and _same_last_word(words)):
             return tuple(found.values())
         return ()
 
@@ -281,23 +319,24 @@ class Matcher:
         return bool(self._veto) and process.extractOne(
             ok, self._veto, scorer=OSA.distance, score_cutoff=budget) is not None
 
-    def _fuzzy_one(self, key: str) -> Match | None:
-        """The single entry a typo or OCR misreading most likely means, or None (none, or two
-        equally close, or a real name of something else at least as close)."""
+    def _fuzzy_one(self, key: str) -> tuple[Match | None, str, str]:
+        """The single entry a typo or OCR misreading most likely means, with the rule and what it
+        saw; no match when there is none, or two are equally close, or a real name of something
+        else is at least as close."""
         q = ocr_key(key)
         if len(q) < _MIN_FUZZY_LEN:
-            return None
+            return _NO_FUZZY
         cq = compact_of(q)
         if "ocr:" + cq in self._known:
-            return None
+            return None, "look-alike", self._known["ocr:" + cq]
         hit = self._ocr_compact.get(cq)  # an OCR misreading, perhaps with a space lost
         if hit is not None:
-            return Match(hit[0], 0.99, hit[1], "fuzzy")
+            return Match(hit[0], 0.99, hit[1], "fuzzy"), "OCR key", hit[1]
         qwords = _words(q)
         group = (len(qwords), q[0])
         cands = self._fuzzy.get(group)
         if not cands:
-            return None
+            return _NO_FUZZY
         qdigits = _DIGITS.findall(q)
         last = len(qwords) - 1
         best: list[tuple[int, float, str, str]] = []  # (word edits, whole-name edits, id, name)
@@ -320,15 +359,22 @@ class Matcher:
                 if short == 0 or (short == 1 and total == 1 and len(cq) >= 8):
                     best.append((total, whole, eid, name))
         if not best:
-            return None
+            return _NO_FUZZY
         best.sort()
         total, whole, eid, name = best[0]
-        if any(b[0] == total and b[2] != eid for b in best[1:]):
-            return None  # two entries equally close: do not guess
-        if self._veto and process.extractOne(q, self._veto, scorer=OSA.distance, score_cutoff=whole):
-            return None  # a real name of something else is at least as close
+        other = next((b for b in best[1:] if b[0] == total and b[2] != eid), None)
+        if other is not None:
+            return None, "ambiguous", f"{name} or {other[3]}"  # two entries equally close: do not guess
+        veto = process.extractOne(q, self._veto, scorer=OSA.distance, score_cutoff=whole) if self._veto else None
+        if veto:
+            return None, "vetoed", f"{name}, but {veto[0]!r} is a real name of another substance as close"  # a real name of something else is at least as close
         conf = 0.99 if total == 0 else round(max(0.0, 1.0 - total / max(len(cq), 1)), 3)
-        return Match(eid, min(conf, 0.99), name, "fuzzy")
+        return Match(eid, min(conf, 0.99), name, "fuzzy"), "fuzzy", f"{name}, {total} edit{'s' if total != 1 else ''}"
+
+
+def _same_last_word(words: list[list[str]]) -> bool:
+    """Two names of two or more words that end in the same word."""
+    return len(words) == 2 and all(len(w) > 1 for w in words) and words[0][-1] == words[1][-1]
 
 
 def _bracket_variants(text: str) -> tuple[str, list[str], bool]:
@@ -337,8 +383,9 @@ def _bracket_variants(text: str) -> tuple[str, list[str], bool]:
     """
     if not any(c in text for c in "([{"):
         return "", [], False
-    # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym.
-    found = [m for m in _BRACKETED.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym ("Red 40[CI 16035]"
+    # after a number is one).
+    found = [m for m in _BRACKETED.finditer(text) if m.start() == 0 or not text[m.start() - 1].isalpha()]
     inners = [next(g for g in m.groups() if g is not None) for m in found]
     at_end = bool(found) and not _HAS_WORD.search(text, found[-1].end())
     rest = _BRACKETED.sub(" ", text)

@@ -151,10 +151,15 @@ class LookalikeGroup(_Strict):
 # --------------------------------------------------------------------------- results
 
 
+Section = Literal["ingredients", "active", "inactive"]
+
+
 class Token(BaseModel):
     """One ingredient as found in the label.
 
-    `text` is exactly `label[start:end]`; `normalized` is the match key (idempotent).
+    `text` is exactly `label[start:end]`; `normalized` is the match key (idempotent). `part` is
+    the index of the product it belongs to in a kit (`Report.parts`); `percent` is an amount the
+    label declares for it ("Petrolatum 41%").
     """
 
     model_config = ConfigDict(frozen=True)
@@ -165,11 +170,13 @@ class Token(BaseModel):
     position: int
     normalized: str
     may_contain: bool = False
-    section: Literal["ingredients", "active", "inactive"] = "ingredients"
+    section: Section = "ingredients"
+    part: int = 0
+    percent: float | None = None
 
 
 class Hit(BaseModel):
-    """A token matched to a lexicon entry, with its share of the score."""
+    """A token matched to a lexicon entry, with its share of its part's score."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -189,6 +196,26 @@ class Hit(BaseModel):
     rating: float | None
     ratings: tuple[str, ...]
     why: str
+    section: Section = "ingredients"
+    part: int = 0
+    percent: float | None = None
+
+
+class Part(BaseModel):
+    """One product's list in a label: a kit has several ("Cleanser: …. Moisturizer: …").
+
+    `heading` is the sub-heading as printed (None when the list has none) and `start`/`end` its
+    span in the label. Each part is scored on its own; the label's score is the highest part's.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    heading: str | None
+    start: int
+    end: int
+    score: int
+    band: Band
 
 
 class Report(BaseModel):
@@ -203,4 +230,26 @@ class Report(BaseModel):
     helpful: tuple[Hit, ...]
     ingredients: tuple[Token, ...]
     unrecognised: tuple[Token, ...]
+    parts: tuple[Part, ...] = ()
     disclaimer: str = DISCLAIMER
+
+
+class Decision(BaseModel):
+    """What happened to one token: where it is, and the rule that decided its match."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: Token
+    rule: str  # a key of `milia_scan.match.RULES`
+    explanation: str  # the rule in words
+    detail: str  # what the rule saw: the name matched, the look-alike that vetoed, the edits
+    ids: tuple[str, ...]  # the lexicon entries it matched
+
+
+class Inspection(BaseModel):
+    """Every token of a label with the rule that decided it (`Scanner.inspect`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tokens: tuple[Decision, ...]
+    parts: tuple[Part, ...]

@@ -16,7 +16,9 @@ _DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad
 # Dashes and slashes of other scripts -> ASCII.
 _DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
 _SLASHES = {ord(c): "/" for c in "\u2044\u2215\uff0f\\"}
-_TRANS = {**_DROP, **_DASHES, **_SLASHES}
+# Letters that carry no decomposable accent: "Masło" is printed "Maslo" too.
+_LETTERS = {ord(a): b for a, b in zip("łŁøØđĐ", "lLoOdD")}
+_TRANS = {**_DROP, **_DASHES, **_SLASHES, **_LETTERS}
 
 _PERCENT = re.compile(r"(?<![\w.,])(?:<\s*)?\d+(?:[.,]\d+)?\s*%")
 _NANO = re.compile(r"[\[(]\s*nano\s*[\])]")
@@ -24,6 +26,7 @@ _NOT_NAME = re.compile(r"[^\w\s\-/',.]|_")  # \w keeps letters and digits of eve
 _LOOSE_PUNCT = re.compile(r"(?<!\d)[,.](?!\d)|(?<=\d)[,.](?!\d)|(?<!\d)[,.](?=\d)|'")
 _AROUND = re.compile(r"\s*([-/])\s*")
 _SPACES = re.compile(r"\s+")
+_CI_NO = re.compile(r"\bci no\s?(?=\d)")
 # Pharmacopoeia grades after a name ("Petrolatum USP") are not part of the substance's identity.
 _GRADE = re.compile(r"(?:\s(?:usp|nf|bp|ep|jp|fcc|ph\s?eur))+$")
 _GRADE_ENDS = (" usp", " nf", " bp", " ep", " jp", " fcc", " pheur", " ph eur")
@@ -58,7 +61,7 @@ def match_key(text: str) -> str:
     'petrolatum'
     """
     if _SIMPLE.fullmatch(text):  # most names: letters, digits, single spaces and hyphens
-        s = text.lower()
+        s = _spelling(text.lower())
         return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
     s = unicodedata.normalize("NFKC", text).translate(_TRANS)
     s = _strip_accents(s.casefold())
@@ -73,7 +76,29 @@ def match_key(text: str) -> str:
     if "-" in s or "/" in s:
         s = _AROUND.sub(r"\1", s)
     s = _SPACES.sub(" ", s).strip(_EDGES)
+    s = _spelling(s)
     return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
+
+
+_SOFT_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*(?=[a-z])")
+_HARD_HYPHEN_BREAK = re.compile(r"-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*")
+
+
+def token_key(raw: str) -> str:
+    """The match key of one token as written: a word hyphenated across a line break is joined
+    ("Petro-\\nlatum" -> "petrolatum"; "Coco-\\nGlucoside" keeps its hyphen)."""
+    if "\n" in raw or "\r" in raw or "\u2028" in raw or "\u2029" in raw:
+        raw = _HARD_HYPHEN_BREAK.sub("-", _SOFT_HYPHEN_BREAK.sub("", raw))
+    return match_key(raw)
+
+
+def _spelling(s: str) -> str:
+    """One spelling for names written two ways."""
+    if "sulph" in s:  # British spelling: Sodium Lauryl Sulphate is Sodium Lauryl Sulfate
+        s = s.replace("sulph", "sulf")
+    if "ci no" in s:  # "CI No. 16035" is CI 16035
+        s = _CI_NO.sub("ci ", s)
+    return s
 
 
 def compact_key(text: str) -> str:

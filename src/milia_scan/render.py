@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .lexicon import Lexicon
-from .models import DISCLAIMER, LexiconEntry, Report
+from .models import DISCLAIMER, Inspection, LexiconEntry, Report
 _BAND_TEXT = {
     "low": "low: little in this label is linked to clogged pores or milia",
     "moderate": "moderate: some ingredients are linked to clogged pores or milia",
@@ -19,11 +19,17 @@ def _wrap(text: str, indent: str) -> str:
 
 def render_report(report: Report) -> str:
     lines = [f"Score {report.score}/100 ({_BAND_TEXT[report.band]}); context: {report.context}", ""]
+    if len(report.parts) > 1:
+        lines.append(f"{len(report.parts)} products in this label, each scored on its own (the label's score is the highest):")
+        for p in report.parts:
+            lines.append(f"  part {p.index + 1}: {p.heading or '(no heading)'}: {p.score}/100 ({p.band})")
+        lines.append("")
     if report.hits:
         lines.append("Risk ingredients, in label order:")
         for h in report.hits:
             written = f"{h.text!r}" if h.text != h.name else h.name
-            lines.append(f"  {h.position + 1:>2}. {written} -> {h.name} [{h.id}]  +{h.contribution:g}")
+            where = f" (part {h.part + 1})" if len(report.parts) > 1 else ""
+            lines.append(f"  {h.position + 1:>2}. {written} -> {h.name} [{h.id}]  +{h.contribution:g}{where}")
             lines.append(_wrap(h.why, "      "))
     else:
         lines.append("No risk ingredients found.")
@@ -35,6 +41,25 @@ def render_report(report: Report) -> str:
         names = ", ".join(t.text.replace("\n", " ") for t in report.unrecognised)
         lines += ["", f"Not in the lexicon, not assessed ({len(report.unrecognised)}):", _wrap(names, "  ")]
     lines += ["", f"{len(report.ingredients)} ingredients read. {DISCLAIMER}"]
+    return "\n".join(lines)
+
+
+def render_inspection(inspection: Inspection) -> str:
+    """Every token with its span, section, part and the rule that decided it."""
+    lines = []
+    if len(inspection.parts) > 1:
+        lines += [f"part {p.index + 1}: {p.heading or '(no heading)'} [{p.start}:{p.end}]" for p in inspection.parts]
+        lines.append("")
+    for d in inspection.tokens:
+        t = d.token
+        where = [t.section] if t.section != "ingredients" else []
+        where += [f"part {t.part + 1}"] if len(inspection.parts) > 1 else []
+        where += ["may contain"] if t.may_contain else []
+        where += [f"{t.percent:g}%"] if t.percent is not None else []
+        ids = ", ".join(d.ids) or "-"
+        lines.append(f"{t.position + 1:>3}. {t.text!r} [{t.start}:{t.end}]{' (' + ', '.join(where) + ')' if where else ''}")
+        lines.append(f"       {d.rule} -> {ids}" + (f"  ({d.detail})" if d.detail else ""))
+    lines += ["", "Rules: " + "; ".join(sorted({f"{d.rule}: {d.explanation}" for d in inspection.tokens}))]
     return "\n".join(lines)
 
 

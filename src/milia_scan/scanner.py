@@ -2,71 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import accumulate
+from itertools import count, groupby
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
-from .cache import make_room
 from .lexicon import Lexicon, load_lexicon
-from .match import Match, Matcher, Resolution, read_vocabulary
-from .models import CONTEXTS, Hit, LexiconEntry, Report, Token, check_context
+from .match import RULES, Match, Matcher, Resolution, read_vocabulary
+from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
 from .score import band_for, risk_weight, score_risks, score_value
-from .tokenizer import piece_token, plain_pieces, split_label_general
+from .sections import PartHead, Region
+from .tokenizer import Batch, Piece, Tokenizer
 
 _TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
 _HITS = TypeAdapter(list[Hit])
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
 
 
-# What the piece cache holds for one piece of a plain list. The class says what kind of piece it
-# is, so the hot loop can find matches with C-level list searches instead of a Python loop.
-class _Other(NamedTuple):
-    """A token that matched no entry."""
+class _Resolved(NamedTuple):
+    """What the piece cache keeps for a token text: its resolution and what the scorer needs."""
 
-    a: int  # token bounds inside the piece
-    b: int
     res: Resolution
-
-
-class _Matched(NamedTuple):
-    """A token that matched at least one entry, with what the scorer needs from it."""
-
-    a: int
-    b: int
-    res: Resolution
-    risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry
+    risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry it matched
     helpful: tuple[str, ...]
+    kind: int  # _MATCHED, _UNMATCHED, or _NO_TOKEN for a piece that holds no token
 
 
-class _Skip:
-    """A piece with no token in it."""
+_NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
+_EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
+_VALUE = attrgetter("value")
+_PIECE_KIND = attrgetter("value.kind")
+_KIND = attrgetter("kind")
+_PIECE = itemgetter(3)
 
 
-class _Hazard:
-    """A piece that sends its label to the general tokenizer."""
+# One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
+# record per token costs more than the rest of the label; `_Found` names the fields of the few
+# tokens that match. Bulk scoring never builds these.
+_Tok = tuple[int, int, Region, Piece[_Resolved]]
 
 
-_SKIP, _HAZARD = _Skip(), _Hazard()
-
-
-# One token as `_read` returns it: (start, end, may_contain, section, resolution). A plain tuple,
-# because building a NamedTuple per token costs more than the rest of the row; `_Read` names the
-# same fields for the few tokens that become hits.
-_Row = tuple[int, int, bool, str, Resolution]
-
-
-class _Read(NamedTuple):
-    """A `_Row` with names, for matched tokens."""
-
-    start: int
-    end: int
-    may_contain: bool
-    section: str
-    res: Resolution
+def _toks(batches: list[Batch[_Resolved]]) -> list[_Tok]:
+    return [(o + p.a, o + p.b, bt.region, p) for bt in batches for o, p in bt.spans()]
 
 
 class LabelScore(NamedTuple):
@@ -79,10 +60,16 @@ class LabelScore(NamedTuple):
 
 
 class _Found(NamedTuple):
-    tok: _Read
-    position: int
+    """One match of one token, with what its hit needs."""
+
+    start: int
+    end: int
+    region: Region
+    piece: Piece[_Resolved]
+    position: int  # in the whole label
+    in_part: int  # position within its part
     match: Match
-    others_before: int
+    others_before: int  # unmatched tokens before it in its part
 
 
 def _ordinal(n: int) -> str:
@@ -90,8 +77,17 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _by_part(toks: list[_Tok], parts: int) -> Iterator[tuple[int, list[_Tok]]]:
+    """Tokens grouped by part (parts are contiguous: they follow the label's order)."""
+    if parts == 1 or not toks:
+        yield 0, toks
+        return
+    for part, group in groupby(toks, key=lambda t: t[2].part):
+        yield part, list(group)
+
+
 class Scanner:
-    """A reusable scanner: loads the lexicon once and caches every distinct token it resolves.
+    """A reusable scanner: loads the lexicon once and caches every distinct piece it reads.
 
     >>> Scanner().scan("Aqua, Petrolatum, Glycerin").hits[0].id
     'petrolatum'
@@ -114,20 +110,25 @@ class Scanner:
         entries = self.lexicon.entries.values()
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: risk_weight(e) for e in entries}
-        self._pieces: dict[str, object] = {}
         self._static = {e.id: self._explain_entry(e) for e in entries}
-
-    def __getstate__(self) -> dict[str, object]:
-        """Pickle without the piece cache: smaller, and safe while another thread is scoring."""
-        state = self.__dict__.copy()
-        state["_pieces"] = {}
-        return state
+        self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
     # ------------------------------------------------------------------ stages
 
+    def _derive(self, text: str) -> _Resolved:
+        """Resolve one token text and classify its matches (cached per piece by the tokenizer)."""
+        res = self.matcher.resolve(text)
+        risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
+        helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
+        return _Resolved(res, risks, helpful, _MATCHED if res.matches else _UNMATCHED)
+
+    def _read(self, label: str) -> tuple[list[_Tok], tuple[PartHead, ...]]:
+        batches, parts = self._tokenizer.read(label)
+        return _toks(batches), parts
+
     def tokenize(self, label: str) -> list[Token]:
-        """The label's ingredients as tokens with spans and normalised forms."""
-        return self._tokens(label, self._read(label))
+        """The label's ingredients as tokens with spans, sections, parts and normalised forms."""
+        return self._tokens(label, self._read(label)[0])
 
     def explain(self, id_or_name: str) -> LexiconEntry | None:
         """The lexicon entry for an id or any name (typos allowed), or None."""
@@ -137,95 +138,6 @@ class Scanner:
             entry = self.lexicon.entries[res.matches[0].id] if res.matches else None
         return entry
 
-    # ------------------------------------------------------------------ the hot path
-
-    def _piece(self, piece: str) -> object:
-        """Trim and resolve one piece of a plain list, once per distinct piece."""
-        bounds = piece_token(piece)
-        if bounds is None:
-            found: object = _HAZARD
-        elif not bounds[1]:
-            found = _SKIP
-        else:
-            res = self.matcher.resolve(piece[bounds[0] : bounds[1]])
-            if res.matches:
-                found = _Matched(bounds[0], bounds[1], res, *self._classify(res))
-            else:
-                found = _Other(bounds[0], bounds[1], res)
-        make_room(self._pieces, _PIECE_CACHE_LIMIT)
-        self._pieces[piece] = found
-        return found
-
-    def _read(self, label: str) -> list[_Row]:
-        """Tokens with their resolutions: plain lists through the piece cache, the rest through
-        the general tokenizer."""
-        pieces = plain_pieces(label)
-        if pieces is not None:
-            entries = list(map(self._pieces.get, pieces))
-            if None in entries:
-                entries = [e if e is not None else self._piece(p) for e, p in zip(entries, pieces)]
-            if _HAZARD not in entries:
-                starts = accumulate((len(p) + 1 for p in pieces), initial=0)
-                return [(at + e.a, at + e.b, False, "ingredients", e.res)  # type: ignore[union-attr]
-                        for at, e in zip(starts, entries) if e is not _SKIP]
-        resolve = self.matcher.resolve
-        return [(s.start, s.end, s.may_contain, s.section, resolve(label[s.start : s.end]))
-                for s in split_label_general(label)]
-
-    def _find(self, toks: list[_Row]) -> list[_Found]:
-        found: list[_Found] = []
-        others = 0
-        for pos, tok in enumerate(toks):
-            matches = tok[4].matches
-            if not matches:
-                others += 1
-                continue
-            for m in matches:
-                found.append(_Found(_Read._make(tok), pos, m, others))
-        return found
-
-    def _score(self, found: list[_Found], context: str) -> tuple[int, str, list[float], list[_Found]]:
-        risks = [f for f in found if self._role[f.match.id] == "risk"]
-        seen: set[str] = set()
-        inputs = []
-        for f in risks:  # a repeated ingredient counts once, at its first (highest) place
-            inputs.append((0.0 if f.match.id in seen else self._weight[f.match.id], f.others_before))
-            seen.add(f.match.id)
-        scored = score_risks(inputs, context)
-        return scored.score, scored.band, scored.contributions, risks
-
-    def _classify(self, res: Resolution) -> tuple[tuple[tuple[str, float], ...], tuple[str, ...]]:
-        risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
-        helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return risks, helpful
-
-    def _scored_plain(self, label: str) -> list[tuple[int, _Matched]] | None:
-        """(others before it, entry) for each matched token of a plain list, or None when the
-        label needs the general tokenizer. The bulk path's hot spot: per-piece work is done by
-        C-level list operations (one dict lookup per piece, then searches by kind)."""
-        pieces = plain_pieces(label)
-        if pieces is None:
-            return None
-        entries = list(map(self._pieces.get, pieces))
-        if None in entries:
-            entries = [e if e is not None else self._piece(p) for e, p in zip(entries, pieces)]
-        kinds = list(map(type, entries))
-        if _Hazard in kinds:
-            return None
-        out: list[tuple[int, _Matched]] = []
-        if _Matched not in kinds:
-            return out
-        skips = _Skip in kinds
-        i = -1
-        while True:
-            try:
-                i = kinds.index(_Matched, i + 1)
-            except ValueError:
-                return out
-            # others before i: everything before it but skipped pieces and earlier matches
-            others = kinds[:i].count(_Other) if skips else i - len(out)
-            out.append((others, entries[i]))  # type: ignore[arg-type]
-
     # ------------------------------------------------------------------ public
 
     def score(self, label: str, *, context: str = "leave-on") -> LabelScore:
@@ -233,49 +145,115 @@ class Scanner:
         Gives the same score, band and ids as `scan`."""
         if context not in CONTEXTS:
             check_context(context)
-        matched = self._scored_plain(label)
-        if matched is None:  # the general tokenizer: the same facts from full records
-            matched = [(f.others_before, _Matched(0, 0, f.tok.res, *self._classify(f.tok.res)))
-                       for f in self._find(self._read(label)) if f.match is f.tok.res.matches[0]]
-        if not matched:
+        batches, parts = self._tokenizer.read(label)
+        if len(batches) == 1:
+            return self._lean(batches[0].pieces, context)
+        if len(parts) == 1:
+            return self._lean([p for bt in batches for p in bt.pieces], context)
+        results = [self._lean([p for bt in group for p in bt.pieces], context)
+                   for _, group in groupby(batches, key=lambda bt: bt.region.part)]
+        best = max(results, key=lambda r: r.score)
+        hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
+        helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
+        return LabelScore(best.score, best.band, hits, helpful)
+
+    def _lean(self, pieces: list[Piece[_Resolved]], context: str) -> LabelScore:
+        kinds = list(map(_PIECE_KIND, pieces))
+        if _MATCHED not in kinds:
             return _EMPTY
         seen: dict[str, None] = {}
         inputs: list[tuple[float, int]] = []
         helpful: list[str] = []
-        for others, entry in matched:
-            for rid, weight in entry.risks:
+        i = -1
+        blanks = _NO_TOKEN in kinds
+        for n in count():  # only the matched tokens, found by C-level searches
+            try:
+                i = kinds.index(_MATCHED, i + 1)
+            except ValueError:
+                break
+            # others before it: unmatched tokens (pieces with no token are not ingredients)
+            found, others = pieces[i].value, kinds[:i].count(_UNMATCHED) if blanks else i - n
+            for rid, weight in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
                     inputs.append((weight, others))
-            if entry.helpful:
-                helpful += entry.helpful
+            if found.helpful:
+                helpful += found.helpful
+        if not seen and not helpful:
+            return _EMPTY
         score = score_value(inputs, context)
         return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)))
 
     def scan(self, label: str, *, context: str = "leave-on") -> Report:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the
-        helpful actives. Never raises for any `str` label; raises ValueError for a bad context.
+        helpful actives. A kit's products are scored apart (`parts`); the label's score is the
+        highest. Never raises for any `str` label; raises ValueError for a bad context.
         """
         check_context(context)
-        toks = self._read(label)
-        found = self._find(toks)
-        score, band, contributions, risks = self._score(found, context)
-        n = len(toks)
-        hits = self._hits(label, risks, contributions, n)
-        helpful = self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, n)
+        toks, heads = self._read(label)
+        hits: list[Hit] = []
+        helpful: list[Hit] = []
+        parts: list[Part] = []
+        at = 0
+        for part, group in _by_part(toks, len(heads)):
+            found = self._find(group, at)
+            risks = [f for f in found if self._role[f.match.id] == "risk"]
+            scored = self._score(risks, context)
+            hits += self._hits(label, risks, scored.contributions, len(group))
+            helpful += self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, len(group))
+            head = heads[part]
+            parts.append(Part(index=part, heading=head.heading, start=head.start, end=head.end,
+                              score=scored.score, band=scored.band))  # type: ignore[arg-type]
+            at += len(group)
+        top = max(parts, key=lambda p: p.score)
         tokens = self._tokens(label, toks)
-        unknown = [t for t, tok in zip(tokens, toks) if not tok[4].known]
-        return Report(score=score, band=band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
-                      ingredients=tokens, unrecognised=unknown)
+        unknown = [t for t, tok in zip(tokens, toks) if not tok[3].value.res.known]
+        return Report(score=top.score, band=top.band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
+                      ingredients=tokens, unrecognised=unknown, parts=parts)
+
+    def inspect(self, label: str) -> Inspection:
+        """Every token with its span, section, part and the rule that decided its match (exact,
+        compact, bracket variant, translation part, OCR key, fuzzy with its edits, vetoed by a
+        look-alike, unknown): for a user who thinks a hit is wrong or missing."""
+        report = self.scan(label)
+        resolutions = [tok[3].value.res for tok in self._read(label)[0]]
+        decisions = [
+            Decision(token=tok, rule=res.rule, explanation=RULES[res.rule], detail=res.detail,
+                     ids=tuple(m.id for m in res.matches))
+            for tok, res in zip(report.ingredients, resolutions)
+        ]
+        return Inspection(tokens=decisions, parts=report.parts)
 
     # ------------------------------------------------------------------ building results
 
     @staticmethod
-    def _tokens(label: str, toks: list[_Row]) -> list[Token]:
+    def _find(toks: list[_Tok], at: int) -> list[_Found]:
+        """The matches of a part's tokens; the matched ones are found by C-level searches."""
+        matched = list(map(_MATCHED.__eq__, map(_KIND, map(_VALUE, map(_PIECE, toks)))))
+        found: list[_Found] = []
+        i = -1
+        for n in count():
+            try:
+                i = matched.index(True, i + 1)
+            except ValueError:
+                return found
+            start, end, region, piece = toks[i]
+            found += [_Found(start, end, region, piece, at + i, i, m, i - n) for m in piece.value.res.matches]
+
+    def _score(self, risks: list[_Found], context: str):  # type: ignore[no-untyped-def]
+        seen: set[str] = set()
+        inputs = []
+        for f in risks:  # a repeated ingredient counts once, at its first (highest) place
+            inputs.append((0.0 if f.match.id in seen else self._weight[f.match.id], f.others_before))
+            seen.add(f.match.id)
+        return score_risks(inputs, context)
+
+    @staticmethod
+    def _tokens(label: str, toks: list[_Tok]) -> list[Token]:
         return _TOKENS.validate_python([
-            {"text": label[a:b], "start": a, "end": b, "position": i, "normalized": res.key,
-             "may_contain": may, "section": section}
-            for i, (a, b, may, section, res) in enumerate(toks)
+            {"text": label[s:e], "start": s, "end": e, "position": i, "normalized": p.value.res.key,
+             "may_contain": r.may_contain, "section": r.section, "part": r.part, "percent": p.percent}
+            for i, (s, e, r, p) in enumerate(toks)
         ])
 
     def _hits(self, label: str, found: list[_Found], contributions: list[float] | None, n: int) -> list[Hit]:
@@ -283,12 +261,13 @@ class Scanner:
         rows = []
         for i, f in enumerate(found):
             base, why = self._static[f.match.id]
-            tok, m = f.tok, f.match
+            m = f.match
             rows.append({
-                **base, "text": label[tok.start : tok.end], "start": tok.start, "end": tok.end,
+                **base, "text": label[f.start : f.end], "start": f.start, "end": f.end,
                 "position": f.position, "confidence": m.confidence, "matched": m.matched,
                 "method": m.method, "contribution": contributions[i] if contributions else 0.0,
-                "why": self._why(why, f, n),
+                "why": self._why(why, f, n), "section": f.region.section, "part": f.region.part,
+                "percent": f.piece.percent,
             })
         return _HITS.validate_python(rows)
 
@@ -310,8 +289,12 @@ class Scanner:
 
     @staticmethod
     def _why(static: str, f: _Found, n: int) -> str:
-        why = f"{static}; {_ordinal(f.position + 1)} of {n} ingredients"
-        if f.tok.may_contain:
+        why = f"{static}; {_ordinal(f.in_part + 1)} of {n} ingredients"
+        if f.piece.percent is not None:
+            why += f"; {f.piece.percent:g}% declared"
+        if f.region.section == "active":
+            why += "; a Drug Facts active ingredient"
+        if f.region.may_contain:
             why += "; listed under 'may contain'"
         if f.match.method == "fuzzy":
             why += f"; read as {f.match.matched!r} (confidence {f.match.confidence:.2f})"

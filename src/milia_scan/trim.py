@@ -1,0 +1,85 @@
+"""Trimming: one piece of a list -> the token inside it, and the amount it declares.
+
+Percentages ("Petrolatum 41%", "5% Benzoyl Peroxide"), footnote marks, bullets, trailing periods
+and brackets with no partner are cut from the edges; a footnote legend ("*Organic ingredient")
+holds no token. The ends are read in bounded windows, so a piece of any length costs linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from . import vocabulary as v
+from .separators import BRACKET_CHARS, HAS_WORD, pair_brackets
+
+
+class Trimmed(NamedTuple):
+    """One piece of a list, trimmed: the token's bounds inside the piece (a == b: no token)."""
+
+    a: int
+    b: int
+    percent: float | None  # a declared amount ("Petrolatum 41%")
+    unbalanced: bool  # the piece leaves a bracket open or closes one it did not open
+
+
+_KEEP = re.compile(rf"(?:(?![{v.SUPERSCRIPTS}])[^\W_]|[()\[\]{{}}])")
+_TAIL = 64  # percentages and junk are trimmed from the ends in windows this wide: linear however long
+_PCT_END = re.compile(r"(?:\(\s*<?\s*(\d+(?:[.,]\d+)?)\s*%\s*\)|<?\s*(\d+(?:[.,]\d+)?)\s*%)(?:[^\w()\[\]{}]|_)*\Z")
+_AMOUNT_END = re.compile(rf"(?:\s*[:=]\s*|\s+)\d+(?:[.,]\d+)?\s*(?:{'|'.join(v.UNITS)})\b\.?\s*\Z", re.I)
+_PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
+_PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
+_JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
+_LEGEND = re.compile(rf"(?i)[{v.FOOTNOTE_MARKS}¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})")
+
+
+def _number(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def trim(piece: str, *, active: bool = False) -> Trimmed:
+    """The token inside one piece: junk, footnote marks, stray brackets and percentages trimmed
+    from its edges. `active`: a Drug Facts active, whose purpose follows its percentage."""
+    if BRACKET_CHARS.isdisjoint(piece):
+        pairs: dict[int, int] = {}
+        unbalanced = False
+    else:
+        pairs = pair_brackets(piece, 0, len(piece))
+        unbalanced = len(pairs) != sum(map(piece.count, "()[]{}"))
+    a, b, percent = 0, len(piece), None
+    first = _KEEP.search(piece)
+    while first is not None and piece[first.start()] in BRACKET_CHARS and not pairs.get(first.start(), -1) > first.start():
+        first = _KEEP.search(piece, first.start() + 1)  # a bracket that closes nothing in the piece
+    if first is None:
+        return Trimmed(0, 0, None, unbalanced)
+    a = first.start()
+    lead = _PCT_START.match(piece, a)
+    if lead is not None and lead.end() < b:  # "5% Benzoyl Peroxide"
+        percent, a = _number(lead.group(1)), lead.end()
+    if active:
+        pct = _PCT.search(piece, a)
+        if pct is not None and pct.start() > a:  # "Avobenzone 3% Sunscreen": the purpose follows
+            percent, b = _number(pct.group(1)), pct.start()
+    while a < b:
+        lo = max(a, b - _TAIL)
+        pct = _PCT_END.search(piece, lo, b)
+        if pct is not None:  # "Petrolatum 41%", "Adapalene (0.1%)": the amount is not the name
+            percent = _number(pct.group(1) or pct.group(2)) if percent is None else percent
+            b = pct.start()
+            continue
+        amount = _AMOUNT_END.search(piece, lo, b)
+        if amount is not None and amount.start() > a:  # "Vaseline : 40 g"
+            b = amount.start()
+            continue
+        junk = _JUNK_END.search(piece, lo, b)
+        if junk is not None:
+            b = junk.start()
+            continue
+        if piece[b - 1] in BRACKET_CHARS and not a <= pairs.get(b - 1, -1) < b:
+            b -= 1  # a bracket with no partner in the token
+            continue
+        break
+    indent = len(piece) - len(piece.lstrip())
+    if a >= b or HAS_WORD.search(piece, a, b) is None or _LEGEND.match(piece, indent):
+        return Trimmed(0, 0, None, unbalanced)
+    return Trimmed(a, b, percent, unbalanced)
