@@ -152,3 +152,10 @@ NAMES = [
 @pytest.mark.parametrize("label,expected", [r[1:] for r in NAMES], ids=[r[0] for r in NAMES])
 def test_translations_and_local_names(label: str, expected: set[str]) -> None:
     assert ids(scan(label)) == expected
+
+
+def test_deeply_nested_sub_lists_do_not_raise() -> None:
+    """The old tokenizer recursed once per level and raised RecursionError from ~4 KB."""
+    label = "aqua, (" * 3000 + "petrolatum" + ")" * 3000
+    report = scan(label)
+    assert report.ingredients and all(label[t.start : t.end] == t.text for t in report.ingredients)
