@@ -543,3 +543,18 @@ def test_a_worker_ended_while_sending_does_not_hang_the_exit() -> None:
         pytest.fail("the interpreter hung at exit")
     assert (proc.returncode, out.strip(), err) == (0, b"interrupted", b"")
     assert _session_alive(proc.pid) == []
+
+
+def test_progress_and_bad_rows_are_reported_through_callbacks(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(25))
+    with open(src, "a", encoding="utf-8") as fh:
+        fh.write("00025,short row\n")  # the last line: a bad row
+    calls: list[tuple[int, int | None, int | None]] = []
+    bad: list[tuple[int, str, str]] = []
+    s = score_file(src, tmp_path / "out.csv", chunk_size=10, progress=lambda *a: calls.append(a),
+                   on_error=lambda *e: bad.append(e))
+    assert [c[0] for c in calls] == [10, 20, 25]  # rows written after each chunk
+    assert all(c[2] == src.stat().st_size and 0 < c[1] <= c[2] for c in calls)
+    last_line = src.read_text(encoding="utf-8").count("\n")  # \r\n read as one line end
+    assert bad == [(last_line, "2 fields, expected 4", "00025,short row")]
+    assert (s.rows, s.written, s.errors) == (26, 25, 1)

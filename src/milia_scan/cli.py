@@ -304,9 +304,12 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
                                           delimiter=delimiter, encoding=encoding, scanner=scanner,
                                           scheduler=scheduler, workers=jobs)
         else:
-            summary = bulk_mod.score_file(input_path, output, column=names, format=fmt, context=context,
-                                          jobs=jobs, errors=errors_path, delimiter=delimiter, quoting=quoting,
-                                          encoding=encoding, scanner=scanner, progress=show)
+            with bulk_mod.ProgressBar(force=progress is True) as bar:
+                summary = bulk_mod.score_file(input_path, output, column=names, format=fmt, context=context,
+                                              jobs=jobs, errors=errors_path, delimiter=delimiter,
+                                              quoting=quoting, encoding=encoding, scanner=scanner,
+                                              progress=bar if show else False,
+                                              on_error=None if errors_path else _bad_row)
     except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -318,6 +321,11 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo(f"milia-scan: {summary}", err=True)
+
+
+def _bad_row(line: int, reason: str, record: str) -> None:
+    """A row `bulk` cannot parse, without --errors: one line on stderr, the record included."""
+    click.echo(f"milia-scan: line {line}: {reason}: {record!r}", err=True)
 
 
 def main() -> None:

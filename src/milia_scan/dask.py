@@ -18,7 +18,6 @@ import glob
 import logging
 import os
 import pickle
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -28,17 +27,9 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .bulk import (
-    BulkInputError,
-    BulkSummary,
-    _choose_delimiter,
-    _open_input,
-    _python_encoding,
-    _read_sample,
-    default_jobs,
-    label_of,
-    score_frame,
-)
+from .bulk import BulkInputError, BulkSummary, default_jobs, label_of, score_frame
+from .bulk.output import AtomicPath, is_local
+from .bulk.sources import choose_delimiter, open_input, python_encoding, read_sample
 from .models import check_context
 from .scanner import Scanner, default_scanner
 
@@ -108,17 +99,13 @@ def _tally(labels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"rows": [len(labels)], "empty": [empty]})
 
 
-def _is_local(path: str) -> bool:
-    return "://" not in path
-
-
 def _has_line_breaks_in_fields(paths: list[str], delimiter: str, encoding: str) -> bool:
     """Whether any quoted field of these local CSV files holds a line break (dask cannot split
     such a file at byte offsets without cutting a record in two)."""
     import csv
 
     for path in paths:
-        source = _open_input(path, encoding)
+        source = open_input(path, encoding)
         try:
             reader = csv.reader(source.text, delimiter=delimiter)
             for records, _ in enumerate(reader, 1):
@@ -166,19 +153,19 @@ def score_file(
         raise BulkInputError("the dask engine reads CSV; score JSON Lines with the local engine")
     if src == "-" or dst == "-":
         raise BulkInputError("the dask engine reads and writes files, not stdin / stdout")
-    paths = sorted(glob.glob(src)) if _is_local(src) else []
-    if _is_local(src) and not paths:
+    paths = sorted(glob.glob(src)) if is_local(src) else []
+    if is_local(src) and not paths:
         raise BulkInputError(f"cannot read {src}: no such file")
     compressed = any(p.endswith(".gz") for p in paths) or name != src.lower()
     if paths:  # the local engine's header and delimiter rules, checked before any work
-        source = _open_input(paths[0], encoding)
+        source = open_input(paths[0], encoding)
         try:
-            sample = _read_sample(source.text)
+            sample = read_sample(source.text)
         finally:
             source.close()
         if not sample:
             raise BulkInputError(f"{paths[0]} is empty")
-        delimiter, header = _choose_delimiter(sample, [column], delimiter, paths[0])
+        delimiter, header = choose_delimiter(sample, [column], delimiter, paths[0])
         if header.count(column) > 1 or len(set(header)) != len(header):
             raise BulkInputError(f"{paths[0]}: repeated column names; the dask engine needs unique ones")
         if compressed or _has_line_breaks_in_fields(paths, delimiter, encoding):
@@ -190,7 +177,8 @@ def score_file(
     dst = dst.rstrip("/" + os.sep) if directory else dst
     if directory and os.path.exists(dst):
         raise BulkInputError(f"{dst} already exists: give a new directory (it is created whole)")
-    tmp = f"{dst}.tmp-{os.getpid()}" if _is_local(dst) else dst
+    final = AtomicPath(dst)  # written under final.tmp, renamed when complete (a URL: in place)
+    tmp = final.tmp
 
     cluster = None
     if scheduler is None:
@@ -200,7 +188,7 @@ def score_file(
     try:
         with Client(cluster if cluster is not None else scheduler) as client:  # noqa: F841
             ddf = dd.read_csv(src, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                              encoding=_python_encoding(encoding), blocksize=blocksize)
+                              encoding=python_encoding(encoding), blocksize=blocksize)
             if column not in ddf.columns:
                 cols = ", ".join(repr(c) for c in ddf.columns)
                 raise BulkInputError(f"{src} has no column {column!r}; its columns: {cols}")
@@ -215,11 +203,9 @@ def score_file(
             except pd.errors.ParserError as exc:
                 raise BulkInputError(f"{src}: {exc} (the dask engine stops at malformed rows; the local "
                                      "engine sets them aside with --errors and goes on)") from None
-        if tmp != dst:
-            os.replace(tmp, dst)
+        final.commit()
     except BaseException:
-        if tmp != dst and os.path.exists(tmp):
-            shutil.rmtree(tmp) if os.path.isdir(tmp) else os.unlink(tmp)
+        final.discard()
         raise
     finally:
         if cluster is not None:
