@@ -232,6 +232,42 @@ def measure_scan_latency(labels: list[str], call: str = "scan") -> dict:
             "mean_us": statistics.mean(us)}
 
 
+# --------------------------------------------------------------------------- repeated-label catalogue
+
+REPEAT_TYPO_SHARE = 0.3  # issue #10's first catalogue: 70% repeated labels, 30% with 1-2 letter typos
+
+
+def repeated_catalogue_path(rows: int, seed: int = 1, synthetic: bool = False) -> Path:
+    """A catalogue of `rows` labels drawn from the real labels (or the synthetic pool): 70% as
+    they are, so repeated across the file, 30% with a letter typo in one or two tokens. Cached
+    next to the others."""
+    import random
+
+    source = "synthetic" if synthetic or not catalogue.LABELS_DIR.is_dir() else "real"
+    path = OUT_DIR / f"repeated-{source}-{rows}-s{seed}-v{catalogue.GENERATOR_VERSION}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    gen = catalogue.Generator(seed, synthetic=True)
+    pool = catalogue.read_real_labels() if source == "real" else [gen.label_and_count()[0] for _ in range(2500)]
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "ingredients"])
+        for i in range(rows):
+            label = rng.choice(pool)
+            if rng.random() < REPEAT_TYPO_SHARE:
+                tokens = catalogue._top_level_tokens(label)
+                for _ in range(rng.randint(1, 2)):
+                    j = rng.randrange(len(tokens))
+                    tokens[j] = catalogue._typo(rng, tokens[j])
+                label = ", ".join(tokens)
+            w.writerow([f"r{i:07d}", label])
+    os.replace(tmp, path)
+    return path
+
+
 # --------------------------------------------------------------------------- subprocess figures
 
 

@@ -236,14 +236,17 @@ def lexicon_check(path: Path | None) -> None:
 @click.option("--errors", "errors_path", default=None, metavar="ERRORS.csv",
               help="Write rows that cannot be parsed here (line, reason, record). Default: stderr.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="'dask' scores on a Dask cluster (pip install 'milia-scan[dask]').")
+@click.option("--engine", type=click.Choice(["columnar", "local", "dask"]), default=None,
+              help="columnar (default when pyarrow is installed: pip install 'milia-scan[bulk]'): CSV read "
+                   "in blocks with Arrow, each distinct label of a block scored once; local: the row engine "
+                   "(default without pyarrow); both write the same bytes. dask: on a Dask cluster "
+                   "(pip install 'milia-scan[dask]').")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @scanner_options
 def bulk(input_path: str, output: str, column: str | None, fmt: str | None, delimiter: str | None,
          quoting: str | None, encoding: str, jobs: int | None, context: str, errors_path: str | None,
-         progress: bool | None, engine: str, scheduler: str | None, lexicon_dir: Path | None,
+         progress: bool | None, engine: str | None, scheduler: str | None, lexicon_dir: Path | None,
          vocabulary: Path | None) -> None:
     """Score every row of a product database: INPUT is CSV or JSON Lines ('-' for stdin, gzip
     read transparently), one ingredient list per row in --column.
@@ -309,7 +312,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
                                               jobs=jobs, errors=errors_path, delimiter=delimiter,
                                               quoting=quoting, encoding=encoding, scanner=scanner,
                                               progress=bar if show else False,
-                                              on_error=None if errors_path else _bad_row)
+                                              on_error=None if errors_path else _bad_row, engine=engine)
     except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from ..models import check_context
 from ..scanner import Scanner
-from .formats import FORMATS, Options
+from . import columnar
+from .formats import FORMATS, Options, csv_output
 from .iterables import scanner_or_default
 from .output import AtomicOutput, ErrorSink
 from .pool import map_chunks
 from .progress import ProgressBar
 from .rows import CHUNK_SIZE, BulkInputError, Column, column_names, default_jobs
-from .sources import open_input, python_encoding
+from .sources import csv_layout, open_input, python_encoding
 
 #: progress(rows done, bytes read of the input as stored or None, its size or None)
 Progress = Callable[[int, int | None, int | None], None]
@@ -79,6 +80,8 @@ def score_file(
     progress: bool | Progress = False,
     chunk_size: int = CHUNK_SIZE,
     on_error: OnError | None = None,
+    engine: str | None = None,
+    block_bytes: int | None = None,
 ) -> BulkSummary:
     """Score every row of a CSV or JSON Lines file into `output` (same format, UTF-8).
 
@@ -111,6 +114,12 @@ def score_file(
       and size in bytes of the input as stored, None when unknown); True draws a `ProgressBar`.
     - The output (and errors file) is written under a temporary name and renamed when complete:
       on any exception, Ctrl-C included, nothing is left behind and the exception propagates.
+    - `engine`: "columnar" (default when pyarrow is installed) reads a UTF-8 CSV file in blocks
+      of `block_bytes` with Arrow and scores each distinct label of a block once; "local" is the
+      row engine (csv module, one `Scanner.score` per row), the reference. Both write the same
+      bytes: the columnar engine hands a file over to the row engine from the first block it
+      cannot read exactly as the row engine would (bad rows included; see `bulk.columnar`).
+      JSON Lines, stdin and other encodings always go through the row engine.
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
@@ -122,6 +131,11 @@ def score_file(
     if quoting is not None and fmt != "csv":
         raise ValueError("quoting is for CSV input, not JSON Lines")
     names = None if column is None else column_names(column)
+    engine = engine or ("columnar" if columnar.available() else "local")
+    if engine not in ("columnar", "local"):
+        raise ValueError(f"unknown engine {engine!r}: use columnar or local")
+    if engine == "columnar" and not columnar.available():
+        raise ValueError("the columnar engine needs pyarrow: pip install 'milia-scan[bulk]'")
     jobs = default_jobs() if jobs is None else max(1, jobs)
     scan = scanner_or_default(scanner)
     summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
@@ -132,21 +146,32 @@ def score_file(
     out: AtomicOutput | None = None
     bar = ProgressBar() if progress is True else None
     report = bar if bar is not None else progress or None
+    arrow = engine == "columnar" and fmt == "csv" and source.name != "stdin" and py_encoding == "utf-8"
     try:
         try:
-            plan = FORMATS[fmt](source, options, err.add)
-            out = AtomicOutput(output)
-            write = out.stream.write
-            write(plan.head)
-            for _, chunk in map_chunks(((None, t) for t in plan.tasks), plan.chunk, jobs=jobs, scanner=scan,
-                                       context=context):
-                write(chunk.text)
-                for e in chunk.errors:
-                    err.add(*e)
-                summary.scored += chunk.scored
-                summary.empty += chunk.empty
-                if report:
-                    report(summary.written, source.position(), source.size)
+            if arrow:
+                layout = csv_layout(source.text, names, delimiter, quoting, source.name)
+                how = csv_output(layout)
+                out = AtomicOutput(output, binary=True)
+                out.stream.write(how.head.encode("utf-8"))
+                if layout.sample:
+                    summary.scored, summary.empty = columnar.run_csv(
+                        str(input), layout, how, out.stream.write, err.add, options, jobs=jobs, scanner=scan,
+                        context=context, block_bytes=block_bytes or columnar.BLOCK_BYTES, report=report or None)
+            else:
+                plan = FORMATS[fmt](source, options, err.add)
+                out = AtomicOutput(output)
+                write = out.stream.write
+                write(plan.head)
+                for _, chunk in map_chunks(((None, t) for t in plan.tasks), plan.chunk, jobs=jobs, scanner=scan,
+                                           context=context):
+                    write(chunk.text)
+                    for e in chunk.errors:
+                        err.add(*e)
+                    summary.scored += chunk.scored
+                    summary.empty += chunk.empty
+                    if report:
+                        report(summary.written, source.position(), source.size)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise BulkInputError(f"cannot read {source.name}: {exc}") from None
         summary.errors = err.count

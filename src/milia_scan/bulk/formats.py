@@ -15,12 +15,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from ..scanner import Scanner
 from .pool import batched
 from .rows import COLUMNS, BulkInputError, added_columns, either, first_label, text_cells, with_cells
-from .sources import UNDECODABLE, Source, csv_layout
+from .sources import UNDECODABLE, CsvLayout, Source, csv_layout
 
 OnError = Callable[[int, str, str], None]
 
@@ -80,12 +80,15 @@ class _LineTap:
         return line
 
 
-def _csv_rows(text: IO[str], sample: list[str], dialect: dict[str, Any], width: int, bad_bytes: str,
-              on_error: OnError) -> Iterator[list[str]]:
-    """The good rows after the header (lists of values); the bad ones go to `on_error`."""
-    tap = _LineTap(itertools.chain(sample, text))
+def csv_rows(lines: Iterable[str], dialect: dict[str, Any], width: int, bad_bytes: str, on_error: OnError,
+             *, header: bool = True, lines_before: int = 0) -> Iterator[list[str]]:
+    """The good rows (lists of values) of these lines, after the header if `header`; the bad ones
+    go to `on_error` with their line number (`lines_before` lines come before `lines`)."""
+    tap = _LineTap(lines)
+    tap.count = lines_before
     reader = csv.reader(tap, strict=True, **dialect)
-    next(reader)  # the header, already parsed
+    if header:
+        next(reader)  # the header, already parsed
     while True:
         start = tap.count + 1
         tap.taken.clear()
@@ -109,8 +112,17 @@ def _csv_rows(text: IO[str], sample: list[str], dialect: dict[str, Any], width: 
         yield row
 
 
-def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
-    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name)
+class CsvOutput(NamedTuple):
+    """How a CSV input's rows are written: the output header line, the label columns found in
+    the header (indices, names), and where each added column goes (None: appended)."""
+
+    head: str
+    cols: list[int]
+    found: list[str]
+    places: list[int | None]
+
+
+def csv_output(layout: CsvLayout) -> CsvOutput:
     header, names = layout.header, layout.columns
     added = added_columns(names)
     places = [header.index(c) if c in header else None for c in added]
@@ -119,11 +131,20 @@ def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
         csv.writer(buf, lineterminator="\n", **layout.dialect).writerow(
             header + [c for c, p in zip(added, places) if p is None])
     found = [c for c in names if c in header]
-    cols = [header.index(c) for c in found]
-    rows = (_csv_rows(source.text, layout.sample, layout.dialect, len(header), options.bad_bytes, on_error)
-            if layout.sample else iter(()))
-    tasks = ((batch, cols, found, places, layout.dialect) for batch in batched(rows, options.chunk_size))
-    return Plan(buf.getvalue(), tasks, csv_chunk)
+    return CsvOutput(buf.getvalue(), [header.index(c) for c in found], found, places)
+
+
+def csv_tasks(rows: Iterable[list[str]], layout: CsvLayout, how: CsvOutput, chunk_size: int) -> Iterator[Any]:
+    """The `csv_chunk` tasks for these rows."""
+    return ((batch, how.cols, how.found, how.places, layout.dialect) for batch in batched(rows, chunk_size))
+
+
+def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
+    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name)
+    how = csv_output(layout)
+    rows = (csv_rows(itertools.chain(layout.sample, source.text), layout.dialect, len(layout.header),
+                     options.bad_bytes, on_error) if layout.sample else iter(()))
+    return Plan(how.head, csv_tasks(rows, layout, how, options.chunk_size), csv_chunk)
 
 
 def csv_chunk(
