@@ -221,8 +221,9 @@ def lexicon_check(path: Path | None) -> None:
               help="The column (JSON key) holding the label. A list means the first non-empty one, and "
                    "adds milia_column saying which. Default: ingredients; for an Open Beauty Facts "
                    "export without it, ingredients_text (else its ingredients_text_XX columns, as a list).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
-              help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines; csv for stdin).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
+              help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines, .parquet/.pq "
+                   "Parquet, written as Parquet; csv for stdin).")
 @click.option("--delimiter", default=None, help="CSV delimiter (default: sniffed among , ; tab |). 'tab' or '\\t' for tab.")
 @click.option("--quoting", type=click.Choice(["none", "minimal"]), default=None,
               help="CSV quoting. minimal: \"quoted\" fields, quotes written only where needed. none: a quote "
@@ -248,7 +249,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
          quoting: str | None, encoding: str, jobs: int | None, context: str, errors_path: str | None,
          progress: bool | None, engine: str | None, scheduler: str | None, lexicon_dir: Path | None,
          vocabulary: Path | None) -> None:
-    """Score every row of a product database: INPUT is CSV or JSON Lines ('-' for stdin, gzip
+    """Score every row of a product database: INPUT is CSV, JSON Lines or Parquet ('-' for stdin, gzip
     read transparently), one ingredient list per row in --column.
 
     The output keeps every input row and column, in input order, and adds milia_score,
@@ -267,6 +268,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
       milia-scan bulk products.csv -o scored.csv
       milia-scan bulk en.openbeautyfacts.org.products.csv -o scored.csv
       milia-scan bulk products.jsonl.gz -o scored.jsonl --jobs 4 --errors bad-rows.csv
+      milia-scan bulk products.parquet -o scored.parquet
       milia-scan bulk obf.jsonl -o scored.jsonl --column ingredients_text_en,ingredients_text
       zcat dump.csv.gz | milia-scan bulk - -o - --delimiter ';' > scored.csv
       milia-scan bulk big.csv -o scored/ --engine dask --scheduler tcp://10.0.0.5:8786

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import check_context
 from ..scanner import LabelScore, Scanner, default_scanner
+from .kernel import score_batch
 from .pool import batched, map_chunks
-from .rows import CHUNK_SIZE, COLUMNS, Column, added_columns, column_names, first_label, label_of, result_cells
-from .rows import with_cells
+from .rows import CHUNK_SIZE, COLUMNS, Column, added_columns, column_names, first_label, result_cells, with_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -99,16 +99,14 @@ def score_frame(
     values = df[column]
     if isinstance(values, pd.DataFrame):
         raise ValueError(f"column {column!r} appears {values.shape[1]} times")
-    scan = None if len(df) == 0 else scanner_or_default(scanner)
-    cells = []
-    for i, value in enumerate(values.tolist()):
-        try:
-            label = label_of(value)
-        except TypeError as exc:
-            raise ValueError(f"row {i} (index {df.index[i]!r}): the {column!r} value is {exc}") from None
-        cells.append(result_cells(None if label is None or scan is None
-                                  else scan.score(label, context=context)))
-    cols = list(zip(*cells)) if cells else [(), (), (), ()]
+    results = []
+    if len(df):  # the columnar engine's per-batch function: each distinct label scored once
+        got = score_batch([values.tolist()], [column], scanner_or_default(scanner), context)
+        if got.errors:
+            i, reason = got.errors[0]
+            raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
+        results = got.results
+    cols = list(zip(*map(result_cells, results))) if results else [(), (), (), ()]
     out = df.copy()
     out[COLUMNS[0]] = pd.array(list(cols[0]), dtype="Int64")
     for name, col in zip(COLUMNS[1:], cols[1:]):
