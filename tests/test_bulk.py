@@ -564,3 +564,33 @@ def test_progress_and_bad_rows_are_reported_through_callbacks(tmp_path: Path) ->
     last_line = src.read_text(encoding="utf-8").count("\n")  # \r\n read as one line end
     assert bad == [(last_line, "2 fields, expected 4", "00025,short row")]
     assert (s.rows, s.written, s.errors) == (26, 25, 1)
+
+
+class LimitSpy(milia_scan.Scanner):
+    """Scores every label with the cache limits of the process it runs in."""
+
+    def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
+        from milia_scan import match
+
+        return milia_scan.LabelScore(self._tokenizer._limit, f"m{match._CACHE_LIMIT}", (), ())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cache_sizes_large_in_one_process_small_per_worker(tmp_path: Path, engine: str) -> None:
+    from milia_scan import match
+    from milia_scan.bulk import pool
+
+    spy = LimitSpy()
+    before = (spy._tokenizer._limit, match._CACHE_LIMIT)
+    src = write_csv(tmp_path / "in.csv", [[str(i), "n", f"Aqua, Glycerin {i}", ""] for i in range(40)])
+
+    def limits(**kw) -> set[tuple[str, str]]:
+        score_file(src, tmp_path / "out.csv", scanner=spy, engine=engine, chunk_size=5, block_bytes=100, **kw)
+        return {(r[4], r[5]) for r in read_csv(tmp_path / "out.csv")[1]}
+
+    assert limits(jobs=1) == {(str(pool.CACHE_ONE_PROCESS), f"m{pool.CACHE_ONE_PROCESS}")}
+    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before  # put back after the run
+    worker = pool.CACHE_PER_WORKER if engine == "local" else pool.CACHE_PER_COLUMNAR_WORKER
+    assert limits(jobs=2) == {(str(worker), f"m{worker}")}
+    assert limits(jobs=2, cache_limit=1000) == {("1000", "m1000")}
+    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before

@@ -29,7 +29,7 @@ from typing import IO, Any, NamedTuple
 from ..scanner import Scanner
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import score_batch
-from .pool import map_chunks
+from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import text_cells
 from .sources import CsvLayout, open_input
 
@@ -237,6 +237,7 @@ def run_csv(
     path: str, layout: CsvLayout, how: CsvOutput, write: Callable[[bytes], Any],
     on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner, context: str,
     block_bytes: int = BLOCK_BYTES, report: Callable[[int, int, int], None] | None = None,
+    worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER, takeover_cache: int | None = CACHE_PER_WORKER,
 ) -> tuple[int, int]:
     """Score a UTF-8 CSV file whose header `layout` has read; write the rows (not the header).
     Returns (scored, empty)."""
@@ -264,7 +265,8 @@ def run_csv(
                 pending.append(block)
                 yield None, (block, spec)
 
-        results = map_chunks(tasks(), csv_block, jobs=jobs, scanner=scanner, context=context)
+        results = map_chunks(tasks(), csv_block, jobs=jobs, scanner=scanner, context=context,
+                             worker_cache=worker_cache)
         takeover: bytes | None = None
         try:
             for _, chunk in results:
@@ -286,7 +288,8 @@ def run_csv(
             rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
                             lines_before=line_at)
             for _, chunk in map_chunks(((None, t) for t in csv_tasks(rows, layout, how, options.chunk_size)),
-                                       csv_chunk, jobs=jobs, scanner=scanner, context=context):
+                                       csv_chunk, jobs=jobs, scanner=scanner, context=context,
+                                       worker_cache=takeover_cache):
                 write(chunk.text.encode("utf-8"))
                 scored += chunk.scored
                 empty += chunk.empty

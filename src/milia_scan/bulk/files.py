@@ -12,11 +12,11 @@ from pathlib import Path
 
 from ..models import check_context
 from ..scanner import Scanner
-from . import columnar
+from . import columnar, pool
 from .formats import FORMATS, Options, csv_output
 from .iterables import scanner_or_default
 from .output import AtomicOutput, ErrorSink, atomic_path
-from .pool import map_chunks
+from .pool import CACHE_ONE_PROCESS, CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .progress import ProgressBar
 from .rows import CHUNK_SIZE, BulkInputError, Column, column_names, default_jobs
 from .sources import csv_layout, open_input, python_encoding
@@ -85,6 +85,7 @@ def score_file(
     on_error: OnError | None = None,
     engine: str | None = None,
     block_bytes: int | None = None,
+    cache_limit: int | None = None,
 ) -> BulkSummary:
     """Score every row of a CSV or JSON Lines file into `output` (same format, UTF-8).
 
@@ -126,6 +127,10 @@ def score_file(
       bytes: the columnar engine hands a file over to the row engine from the first block it
       cannot read exactly as the row engine would (bad rows included; see `bulk.columnar`).
       JSON Lines, stdin and other encodings always go through the row engine.
+    - `cache_limit`: entries in each of the scanner's caches (pieces, tokens), per process:
+      default `pool.CACHE_ONE_PROCESS` (large) for a run in this process (jobs=1; put back
+      after the run); in each worker process `pool.CACHE_PER_WORKER` (small) for the row engine,
+      `pool.CACHE_PER_COLUMNAR_WORKER` for the columnar engine and Parquet.
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
@@ -144,10 +149,23 @@ def score_file(
         raise ValueError("the columnar engine needs pyarrow: pip install 'milia-scan[bulk]'")
     jobs = default_jobs() if jobs is None else max(1, jobs)
     scan = scanner_or_default(scanner)
+    with pool.cache_limit(scan, (cache_limit or CACHE_ONE_PROCESS) if jobs == 1 else None):
+        return _score_file(input, output, fmt, names, jobs, scan, cache_limit, started, context=context,
+                           errors=errors, delimiter=delimiter, quoting=quoting, encoding=encoding,
+                           progress=progress, chunk_size=chunk_size, on_error=on_error, engine=engine,
+                           block_bytes=block_bytes)
+
+
+def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str] | None, jobs: int, scan: Scanner,
+                cache_limit: int | None, started: float, *, context: str, errors: str | Path | None,
+                delimiter: str | None, quoting: str | None, encoding: str, progress: bool | Progress,
+                chunk_size: int | None, on_error: OnError | None, engine: str, block_bytes: int | None) -> BulkSummary:
     summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
+    row_cache = cache_limit or CACHE_PER_WORKER  # in each worker: the row engine's, the columnar one's
+    worker_cache = row_cache if engine == "local" else cache_limit or CACHE_PER_COLUMNAR_WORKER
     if fmt == "parquet" or str(output).lower().endswith((".parquet", ".pq")):
         _score_parquet(str(input), str(output), fmt, names, summary, jobs=jobs, scanner=scan, context=context,
-                       progress=progress, batch_rows=chunk_size)
+                       progress=progress, batch_rows=chunk_size, worker_cache=worker_cache)
         summary.rows = summary.written
         summary.seconds = time.monotonic() - started
         return summary
@@ -169,14 +187,15 @@ def score_file(
                 if layout.sample:
                     summary.scored, summary.empty = columnar.run_csv(
                         str(input), layout, how, out.stream.write, err.add, options, jobs=jobs, scanner=scan,
-                        context=context, block_bytes=block_bytes or columnar.BLOCK_BYTES, report=report or None)
+                        context=context, block_bytes=block_bytes or columnar.BLOCK_BYTES, report=report or None,
+                        worker_cache=worker_cache, takeover_cache=row_cache)
             else:
                 plan = FORMATS[fmt](source, options, err.add)
                 out = AtomicOutput(output)
                 write = out.stream.write
                 write(plan.head)
                 for _, chunk in map_chunks(((None, t) for t in plan.tasks), plan.chunk, jobs=jobs, scanner=scan,
-                                           context=context):
+                                           context=context, worker_cache=row_cache):
                     write(chunk.text)
                     for e in chunk.errors:
                         err.add(*e)
@@ -206,7 +225,8 @@ def score_file(
 
 
 def _score_parquet(input: str, output: str, fmt: str, names: list[str] | None, summary: BulkSummary, *, jobs: int,
-                   scanner: Scanner, context: str, progress: bool | Progress, batch_rows: int | None) -> None:
+                   scanner: Scanner, context: str, progress: bool | Progress, batch_rows: int | None,
+                   worker_cache: int) -> None:
     """Parquet in, Parquet out, always with Arrow (see `bulk.parquet`)."""
     if fmt != "parquet":
         raise ValueError(f"Parquet output needs Parquet input ({input} is read as {fmt}); name it .parquet "
@@ -223,7 +243,7 @@ def _score_parquet(input: str, output: str, fmt: str, names: list[str] | None, s
         with atomic_path(output) as tmp:
             summary.scored, summary.empty = run_parquet(input, tmp, names, jobs=jobs, scanner=scanner,
                                                         context=context, batch_rows=batch_rows or BATCH_ROWS,
-                                                        report=report or None)
+                                                        report=report or None, worker_cache=worker_cache)
     finally:
         if bar is not None:
             bar.close()

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..scanner import Scanner
 from .kernel import score_batch
-from .pool import map_chunks
+from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
 from .rows import COLUMNS, BulkInputError, added_columns, either, result_cells
 from .sources import default_columns, obf_header
 
@@ -69,6 +69,7 @@ def parquet_batch(scanner: Scanner, context: str, task: tuple[list[list[Any]], l
 def run_parquet(
     input: str, output: str, column: list[str] | None, *, jobs: int, scanner: Scanner, context: str,
     batch_rows: int = BATCH_ROWS, report: Callable[[int, int, int], None] | None = None,
+    worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER,
 ) -> tuple[int, int]:
     """Score a Parquet file into a Parquet file (`output`: the path to write, a temporary name).
     Returns (scored, empty)."""
@@ -108,7 +109,8 @@ def run_parquet(
     with_used = len(added) > len(COLUMNS)
     tasks = ((batch, ([batch.column(c).to_pylist() for c in found], found, kinds, with_used)) for batch in batches)
     with pq.ParquetWriter(output, out_schema) as writer:
-        for batch, (arrays, s, e) in map_chunks(tasks, parquet_batch, jobs=jobs, scanner=scanner, context=context):
+        for batch, (arrays, s, e) in map_chunks(tasks, parquet_batch, jobs=jobs, scanner=scanner, context=context,
+                                                worker_cache=worker_cache):
             cols = list(batch.columns)
             for name, arr in zip(added, arrays):
                 if name in header:
