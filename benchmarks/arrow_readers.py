@@ -9,6 +9,7 @@ label column on ',' / explode / distinct. Prints seconds (best of 3) and peak RS
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -59,6 +60,9 @@ def main() -> None:
     path = sys.argv[1]
     print(f"{'library':<8} {'step':<24} {'best s':>8} {'peak RSS MB':>12}")
     for lib, steps in STEPS.items():
+        if importlib.util.find_spec(lib) is None:
+            print(f"{lib:<8} not installed (pip install {lib})")
+            continue
         for step, code in steps.items():
             pre = "" if step == "import" else steps["import"]
             best = min((run(path, pre, code) for _ in range(3)), key=lambda r: r["s"])
