@@ -128,14 +128,14 @@ def _reads_back(rows: Any, block: bytes) -> bool:
     return False
 
 
-def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec]) -> Chunk | None:
+def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
     """A block task: the scored rows as output bytes, or None when the block does not read back
-    identically (the row engine takes over from it)."""
+    identically, or is not `whole` (cut inside a record), and the row engine takes over from it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    block, spec = task
-    if b"\x00" in block:
+    block, spec, whole = task
+    if not whole or b"\x00" in block:
         return None
     table = _parse(block, spec)
     if table is None:
@@ -171,8 +171,9 @@ def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec]) -> 
 
 
 class _Blocks:
-    """The bytes of an input cut into blocks that end at a record end (see the module doc).
-    `rest` is what was read and not yet handed out."""
+    """The bytes of an input cut into blocks that end at a record end (see the module doc), as
+    (block, whole): not whole when no record end was found in 8 x `size` bytes (the block is
+    then cut anywhere, and the row engine reads it). `rest` is what was read and not handed out."""
 
     def __init__(self, binary: IO[bytes], quote_none: bool, size: int) -> None:
         self.binary, self.quote_none, self.size = binary, quote_none, size
@@ -191,21 +192,22 @@ class _Blocks:
             end = before
         return 0
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
         while True:
             data = self.binary.read(self.size)
             if not data:
-                if self.rest:
+                if self.rest:  # the end of the file: its last line may lack a line end
                     block, self.rest = self.rest, b""
-                    yield block
+                    yield block, True
                 return
             self.rest += data
             cut = self._cut(self.rest)
-            if cut == 0 and len(self.rest) > 8 * self.size:  # a record this long: let the row engine read it
-                cut = len(self.rest)
             if cut:
                 block, self.rest = self.rest[:cut], self.rest[cut:]
-                yield block
+                yield block, True
+            elif len(self.rest) > 8 * self.size:  # a record this long: let the row engine read it
+                block, self.rest = self.rest, b""
+                yield block, False
 
 
 class _Chain(io.RawIOBase):
@@ -260,10 +262,10 @@ def run_csv(
                          how.places)
         pending: deque[bytes] = deque()
 
-        def tasks() -> Iterator[tuple[None, tuple[bytes, BlockSpec]]]:
-            for block in blocks:
+        def tasks() -> Iterator[tuple[None, tuple[bytes, BlockSpec, bool]]]:
+            for block, whole in blocks:
                 pending.append(block)
-                yield None, (block, spec)
+                yield None, (block, spec, whole)
 
         results = map_chunks(tasks(), csv_block, jobs=jobs, scanner=scanner, context=context,
                              worker_cache=worker_cache)
