@@ -46,6 +46,11 @@ csv.field_size_limit(1 << 24)
 T_CORE_VS_FLOOR = 0.5
 T_CORE_VS_NAIVE = 100.0
 T_JOBS2_SPEEDUP = 1.7
+# Issue #10: the columnar bulk engine, CLI end to end.
+T_COLUMNAR_VS_FLOOR = 0.35  # low-repeat catalogue (benchmarks/catalogue.py)
+T_COLUMNAR_REPEATED_VS_FLOOR = 0.5  # repeated-label catalogue (repeated_catalogue_path)
+T_COLUMNAR_JOBS2 = 1.8
+T_COLUMNAR_PROC_MB = 350.0  # peak of any one process, at 1M rows
 T_SCAN_MEDIAN_US = 100.0
 T_HARD_MEDIAN_US = 60.0  # issue #9: a 36-ingredient label of the shapes the old general path took
 T_CLI_ONESHOT_S = 0.3
@@ -232,6 +237,42 @@ def measure_scan_latency(labels: list[str], call: str = "scan") -> dict:
             "mean_us": statistics.mean(us)}
 
 
+# --------------------------------------------------------------------------- repeated-label catalogue
+
+REPEAT_TYPO_SHARE = 0.3  # issue #10's first catalogue: 70% repeated labels, 30% with 1-2 letter typos
+
+
+def repeated_catalogue_path(rows: int, seed: int = 1, synthetic: bool = False) -> Path:
+    """A catalogue of `rows` labels drawn from the real labels (or the synthetic pool): 70% as
+    they are, so repeated across the file, 30% with a letter typo in one or two tokens. Cached
+    next to the others."""
+    import random
+
+    source = "synthetic" if synthetic or not catalogue.LABELS_DIR.is_dir() else "real"
+    path = OUT_DIR / f"repeated-{source}-{rows}-s{seed}-v{catalogue.GENERATOR_VERSION}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    gen = catalogue.Generator(seed, synthetic=True)
+    pool = catalogue.read_real_labels() if source == "real" else [gen.label_and_count()[0] for _ in range(2500)]
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "ingredients"])
+        for i in range(rows):
+            label = rng.choice(pool)
+            if rng.random() < REPEAT_TYPO_SHARE:
+                tokens = catalogue._top_level_tokens(label)
+                for _ in range(rng.randint(1, 2)):
+                    j = rng.randrange(len(tokens))
+                    tokens[j] = catalogue._typo(rng, tokens[j])
+                label = ", ".join(tokens)
+            w.writerow([f"r{i:07d}", label])
+    os.replace(tmp, path)
+    return path
+
+
 # --------------------------------------------------------------------------- subprocess figures
 
 
@@ -337,8 +378,10 @@ def bulk_help() -> str | None:
     return r.stdout if r.returncode == 0 else None
 
 
-def bulk_cmd(help_text: str, path: Path, out: Path, jobs: int) -> list[str]:
+def bulk_cmd(help_text: str, path: Path, out: Path, jobs: int, engine: str | None = None) -> list[str]:
     cmd = [*milia_cmd(), "bulk", str(path), "-o", str(out), "--jobs", str(jobs)]
+    if engine and "--engine" in help_text and engine in help_text:
+        cmd += ["--engine", engine]
     if "--no-progress" in help_text:
         cmd.append("--no-progress")
     if re.search(r"--column\b", help_text):
@@ -371,10 +414,11 @@ def head_file(path: Path, rows: int) -> Path:
     return out
 
 
-def measure_bulk(help_text: str, path: Path, rows: int, jobs: int, cap: float) -> dict:
+def measure_bulk(help_text: str, path: Path, rows: int, jobs: int, cap: float, engine: str | None = None) -> dict:
     out = OUT_DIR / f"bulk-out-j{jobs}-{os.getpid()}.csv"
     out.unlink(missing_ok=True)
-    r = run_measured(bulk_cmd(help_text, path, out, jobs), cap)
+    r = run_measured(bulk_cmd(help_text, path, out, jobs, engine), cap)
+    r["engine"] = engine
     written = _count_rows(out)
     out.unlink(missing_ok=True)
     r["rows_out"] = written
@@ -454,6 +498,7 @@ def build_table(res: dict) -> list[tuple[str, str, str, str, str, str]]:
         rate_row("milia-scan one core (warm cache)", warm["labels_per_s"], note=" *" if warm["capped"] else "")
 
     bulk = res.get("bulk")
+    row_name = "bulk row engine" if bulk and "c1" in bulk else "milia-scan bulk"
     if bulk is None:
         rows.append(("milia-scan bulk --jobs 1 (CLI end to end)", "n/a (bulk command not available)", "", "",
                      "", ""))
@@ -463,11 +508,13 @@ def build_table(res: dict) -> list[tuple[str, str, str, str, str, str]]:
         j1, j2 = bulk["j1"], bulk["j2"]
         r1, r2 = j1.get("labels_per_s"), j2.get("labels_per_s")
         speedup = r2 / r1 if r1 and r2 and not (j1["timed_out"] or j2["timed_out"]) else None
-        for name, b, target, ok in (
-            ("milia-scan bulk --jobs 1 (CLI end to end)", j1, "", None),
-            ("milia-scan bulk --jobs 2 (CLI end to end)", j2, f">= {T_JOBS2_SPEEDUP}x --jobs 1",
+        figures = [
+            (f"{row_name} --jobs 1 (CLI end to end)", j1, "", None),
+            (f"{row_name} --jobs 2 (CLI end to end)", j2, f">= {T_JOBS2_SPEEDUP}x --jobs 1",
              None if speedup is None else speedup >= T_JOBS2_SPEEDUP),
-        ):
+        ]
+        figures += _columnar_figures(bulk, floor)
+        for name, b, target, ok in figures:
             if b["timed_out"] and not b["rows_out"]:  # killed before it wrote anything
                 rows.append((name, f"< {b['rows'] / b['wall_s']:,.0f} labels/s (killed after {b['wall_s']:.0f} s) *",
                              "", "", target, verdict(ok) if target else ""))
@@ -478,7 +525,13 @@ def build_table(res: dict) -> list[tuple[str, str, str, str, str, str]]:
                 note = " *" if b["timed_out"] else ""
                 if b is j2 and speedup is not None:
                     note += f" ({speedup:.2f}x jobs 1)"
-                rate_row(name, b["labels_per_s"], target, ok, note)
+                if b.get("note"):
+                    note += b["note"]
+                if b.get("floor"):  # its own catalogue's floor
+                    rows.append((name, fmt_rate(b["labels_per_s"]) + note, ratio(b["labels_per_s"], b["floor"]),
+                                 ratio(b["labels_per_s"], naive), target, verdict(ok) if target else ""))
+                else:
+                    rate_row(name, b["labels_per_s"], target, ok, note)
 
     lat = res["scan_latency"]
     rows.append((f"scan() median, warm ({lat['mean_ingredients']:.0f} ingr.)", f"{lat['median_us']:,.0f} us", "", "",
@@ -513,7 +566,36 @@ def build_table(res: dict) -> list[tuple[str, str, str, str, str, str]]:
         else:
             rows.append(("peak memory, bulk --jobs 2, 1,000,000 rows", "not run (add --full)", "", "",
                          f"< {T_RSS_MB:.0f} MB, <= +{T_RSS_GROWTH:.0%}", "n/a"))
+        for key in ("c1", "c2", "c1_full", "c2_full"):
+            b = bulk.get(key)
+            if b:
+                big_run = key.endswith("_full")
+                target = f"<= {T_COLUMNAR_PROC_MB:.0f} MB a process" if big_run else ""
+                rows.append((f"peak memory, columnar --jobs {key[1]}, {b['rows']:,} rows", _mem_text(b), "", "", target,
+                             verdict(b["maxrss_mb"] <= T_COLUMNAR_PROC_MB) if big_run else ""))
     return rows
+
+
+def _columnar_figures(bulk: dict, floor: float) -> list[tuple[str, dict, str, bool | None]]:
+    """The columnar engine's rows (issue #10): --jobs 1 and 2, and --jobs 1 on the repeated-label
+    catalogue (its ratio is to that catalogue's floor, kept in the run as b["floor"])."""
+    c1, c2, r1 = bulk.get("c1"), bulk.get("c2"), bulk.get("r1")
+    if not c1 or not c2:
+        return []
+    v1, v2 = c1.get("labels_per_s"), c2.get("labels_per_s")
+    up = v2 / v1 if v1 and v2 and not (c1["timed_out"] or c2["timed_out"]) else None
+    c2 = {**c2, "note": f" ({up:.2f}x columnar --jobs 1)" if up else ""}
+    out = [
+        ("bulk columnar --jobs 1 (CLI end to end)", c1, f">= {T_COLUMNAR_VS_FLOOR}x floor",
+         None if not v1 else v1 >= T_COLUMNAR_VS_FLOOR * floor),
+        ("bulk columnar --jobs 2 (CLI end to end)", c2, f">= {T_COLUMNAR_JOBS2}x columnar --jobs 1",
+         None if up is None else up >= T_COLUMNAR_JOBS2),
+    ]
+    if r1 and r1.get("floor"):
+        v = r1.get("labels_per_s")
+        out.append(("bulk columnar --jobs 1, repeated-label catalogue", r1, f">= {T_COLUMNAR_REPEATED_VS_FLOOR}x its floor",
+                    None if not v else v >= T_COLUMNAR_REPEATED_VS_FLOOR * r1["floor"]))
+    return out
 
 
 def _mem_mb(m: dict) -> float:
@@ -546,6 +628,9 @@ def compare(old: dict, new: dict) -> str:
             "one core warm labels/s": (r.get("core_warm") or {}).get("labels_per_s"),
             "bulk j1 labels/s": (b.get("j1") or {}).get("labels_per_s"),
             "bulk j2 labels/s": (b.get("j2") or {}).get("labels_per_s"),
+            "columnar j1 labels/s": (b.get("c1") or {}).get("labels_per_s"),
+            "columnar j2 labels/s": (b.get("c2") or {}).get("labels_per_s"),
+            "columnar repeated j1": (b.get("r1") or {}).get("labels_per_s"),
             "scan() median us": r["scan_latency"]["median_us"], "scan() p99 us": r["scan_latency"]["p99_us"],
             "hard score() median us": (r.get("hard_latency") or {}).get("median_us"),
             "CLI one-shot s": r["cli_oneshot"]["median_s"],
@@ -641,9 +726,22 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 bulk_rows = rows
         res["bulk_rows"] = bulk_rows
+        engines = "columnar" in help_text  # issue #10: the row engine is --engine local
+        row_engine = "local" if engines else None
         for jobs in (1, 2):
-            log(f"bulk --jobs {jobs} on {bulk_rows:,} rows (killed after {2 * cap:.0f} s) ...")
-            res["bulk"][f"j{jobs}"] = measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap)
+            log(f"bulk --jobs {jobs} {'--engine local ' if engines else ''}on {bulk_rows:,} rows "
+                f"(killed after {2 * cap:.0f} s) ...")
+            res["bulk"][f"j{jobs}"] = measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, row_engine)
+        if engines:
+            for jobs in (1, 2):
+                log(f"bulk --jobs {jobs} --engine columnar on {bulk_rows:,} rows ...")
+                res["bulk"][f"c{jobs}"] = measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, "columnar")
+            rep_path = repeated_catalogue_path(rows, args.seed, args.synthetic)
+            rep_bulk = head_file(rep_path, bulk_rows) if bulk_rows < rows else rep_path
+            log(f"repeated-label catalogue {rep_path.name}: floor, then bulk --jobs 1 --engine columnar ...")
+            res["floor_repeated"] = measure_floor(rep_path)
+            res["bulk"]["r1"] = measure_bulk(help_text, rep_bulk, bulk_rows, 1, 2 * cap, "columnar")
+            res["bulk"]["r1"]["floor"] = res["floor_repeated"]["labels_per_s"]
         j2 = res["bulk"]["j2"]
         res["rss"] = {"small": {"rows": bulk_rows, **{k: j2[k] for k in
                                                       ("tree_pss_mb", "tree_rss_mb", "maxrss_mb", "max_procs",
@@ -665,10 +763,16 @@ def main(argv: list[str] | None = None) -> int:
         big_path, big_meta = catalogue.catalogue_path(big_rows, args.seed, args.synthetic)
         res["catalogue_full"] = {**big_meta, "path": str(big_path.relative_to(ROOT))}
         log(f"bulk --jobs 2 on {big_rows:,} rows (cap {max(cap * 10, 300):.0f} s) ...")
-        big = measure_bulk(help_text, big_path, big_rows, 2, max(cap * 10, 300))
+        big = measure_bulk(help_text, big_path, big_rows, 2, max(cap * 10, 300), "local" if "columnar" in help_text
+                           else None)
         res["bulk"]["j2_full"] = big
         res["rss"]["big"] = {"rows": big_rows, **{k: big[k] for k in
                                                    ("tree_pss_mb", "tree_rss_mb", "maxrss_mb", "max_procs", "timed_out")}}
+        if "columnar" in help_text:
+            for jobs in (1, 2):
+                log(f"bulk --jobs {jobs} --engine columnar on {big_rows:,} rows ...")
+                res["bulk"][f"c{jobs}_full"] = measure_bulk(help_text, big_path, big_rows, jobs, max(cap * 10, 300),
+                                                            "columnar")
 
     m["load_end"] = [round(x, 2) for x in os.getloadavg()]
     res["seconds_total"] = round(time.perf_counter() - t_start, 1)
@@ -693,6 +797,9 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"* {what}: cut short at its time cap after {res[key]['rows']:,} rows; the rate is from "
                          f"those rows only" + (" (pessimistic: a larger share of cache misses)." if key == "core"
                                                else "."))
+    if res.get("floor_repeated"):
+        notes.append(f"repeated-label catalogue: {res['bulk_rows']:,} rows, 70% repeated labels, 30% with 1-2 letter "
+                     f"typos; its floor {res['floor_repeated']['labels_per_s']:,.0f} labels/s.")
     if res.get("bulk"):
         b1, b2 = res["bulk"]["j1"], res["bulk"]["j2"]
         notes.append(f"bulk CPU time (user+sys, process tree): --jobs 1 {b1['cpu_s']:.1f} s in {b1['wall_s']:.1f} s wall, "

@@ -19,6 +19,7 @@ import milia_scan
 from milia_scan import bulk
 from milia_scan.bulk import COLUMNS, BulkInputError, score_file, score_labels, score_rows
 
+from .bulk_differential import engines_agree  # noqa: F401  (autouse: both engines agree)
 from .conftest import shared_file
 
 LABELS = [
@@ -32,6 +33,8 @@ LABELS = [
     "   ",  # blank -> unknown
 ]
 HEADER = ["sku", "name", "ingredients", "note"]
+ENGINES = ["local", pytest.param("columnar", marks=pytest.mark.skipif(
+    not bulk.columnar.available(), reason="the columnar engine needs pyarrow"))]
 
 
 def awkward_rows(n: int = len(LABELS)) -> list[list[str]]:
@@ -282,20 +285,21 @@ def test_score_rows_takes_a_fallback_list_too() -> None:
         list(score_rows([{"a": 1, "b": "Aqua"}], ["a", "b"]))
 
 
-def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path, engine: str) -> None:
     class Boom(milia_scan.Scanner):
         calls = 0
 
         def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
             Boom.calls += 1
-            if Boom.calls > 30:
+            if Boom.calls > 12:  # a few chunks (blocks) in: some rows are written by then
                 raise KeyboardInterrupt
             return super().score(label, context=context)
 
     src = write_csv(tmp_path / "in.csv", awkward_rows(100))
     (tmp_path / "out.csv").write_text("the previous result\n")
     with pytest.raises(KeyboardInterrupt):
-        score_file(src, tmp_path / "out.csv", scanner=Boom(), chunk_size=10)
+        score_file(src, tmp_path / "out.csv", scanner=Boom(), chunk_size=10, engine=engine, block_bytes=1000)
     assert (tmp_path / "out.csv").read_text() == "the previous result\n"  # untouched
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv"]
 
@@ -351,8 +355,9 @@ def test_score_frame_matches_score_rows() -> None:
     assert list(bulk.score_frame(df.iloc[:0]).columns) == list(out.columns)
 
 
-def test_the_core_does_not_import_pandas() -> None:
-    code = "import sys, milia_scan, milia_scan.bulk, milia_scan.cli; print('pandas' in sys.modules)"
+def test_the_core_does_not_import_pandas_or_pyarrow() -> None:
+    code = ("import sys, milia_scan, milia_scan.bulk, milia_scan.cli; "
+            "print(any(m in sys.modules for m in ('pandas', 'pyarrow', 'polars')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
@@ -497,7 +502,8 @@ def test_cli_bulk_signal_while_workers_start_is_not_lost(tmp_path: Path, sig: in
                "        armed.pop()\n"
                f"        signal.pthread_kill(threading.main_thread().ident, {int(sig)})\n"
                "os.register_at_fork(before=hit)\n")
-    proc = _bulk_process(str(src), "-o", str(out), "--jobs", "2", prelude=prelude)
+    # the row engine: 3 chunks, so workers start (the columnar engine reads this file as one block)
+    proc = _bulk_process(str(src), "-o", str(out), "--jobs", "2", "--engine", "local", prelude=prelude)
     _assert_stopped(proc, tmp_path, out, code, word)
 
 
@@ -543,3 +549,48 @@ def test_a_worker_ended_while_sending_does_not_hang_the_exit() -> None:
         pytest.fail("the interpreter hung at exit")
     assert (proc.returncode, out.strip(), err) == (0, b"interrupted", b"")
     assert _session_alive(proc.pid) == []
+
+
+def test_progress_and_bad_rows_are_reported_through_callbacks(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", awkward_rows(25))
+    with open(src, "a", encoding="utf-8") as fh:
+        fh.write("00025,short row\n")  # the last line: a bad row
+    calls: list[tuple[int, int | None, int | None]] = []
+    bad: list[tuple[int, str, str]] = []
+    s = score_file(src, tmp_path / "out.csv", chunk_size=10, progress=lambda *a: calls.append(a),
+                   on_error=lambda *e: bad.append(e), engine="local")  # a call per chunk of 10
+    assert [c[0] for c in calls] == [10, 20, 25]  # rows written after each chunk
+    assert all(c[2] == src.stat().st_size and 0 < c[1] <= c[2] for c in calls)
+    last_line = src.read_text(encoding="utf-8").count("\n")  # \r\n read as one line end
+    assert bad == [(last_line, "2 fields, expected 4", "00025,short row")]
+    assert (s.rows, s.written, s.errors) == (26, 25, 1)
+
+
+class LimitSpy(milia_scan.Scanner):
+    """Scores every label with the cache limits of the process it runs in."""
+
+    def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
+        from milia_scan import match
+
+        return milia_scan.LabelScore(self._tokenizer._limit, f"m{match._CACHE_LIMIT}", (), ())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cache_sizes_large_in_one_process_small_per_worker(tmp_path: Path, engine: str) -> None:
+    from milia_scan import match
+    from milia_scan.bulk import pool
+
+    spy = LimitSpy()
+    before = (spy._tokenizer._limit, match._CACHE_LIMIT)
+    src = write_csv(tmp_path / "in.csv", [[str(i), "n", f"Aqua, Glycerin {i}", ""] for i in range(40)])
+
+    def limits(**kw) -> set[tuple[str, str]]:
+        score_file(src, tmp_path / "out.csv", scanner=spy, engine=engine, chunk_size=5, block_bytes=100, **kw)
+        return {(r[4], r[5]) for r in read_csv(tmp_path / "out.csv")[1]}
+
+    assert limits(jobs=1) == {(str(pool.CACHE_ONE_PROCESS), f"m{pool.CACHE_ONE_PROCESS}")}
+    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before  # put back after the run
+    worker = pool.CACHE_PER_WORKER if engine == "local" else pool.CACHE_PER_COLUMNAR_WORKER
+    assert limits(jobs=2) == {(str(worker), f"m{worker}")}
+    assert limits(jobs=2, cache_limit=1000) == {("1000", "m1000")}
+    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before

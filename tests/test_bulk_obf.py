@@ -15,6 +15,7 @@ import pytest
 
 from milia_scan.bulk import COLUMN_USED, COLUMNS, BulkInputError, score_file, score_frame
 
+from .bulk_differential import engines_agree  # noqa: F401  (autouse: both engines agree)
 from .test_bulk import expected_cells
 
 OBF_HEADER = """

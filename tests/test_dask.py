@@ -78,3 +78,19 @@ def test_dask_engine_errors(tmp_path: Path) -> None:
     with pytest.raises(BulkInputError, match="reads CSV"):
         milia_dask.score_file(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
     assert sorted(os.listdir(tmp_path)) == ["in.csv"]
+
+
+def test_dask_engine_reads_and_writes_parquet_like_the_local_engine(tmp_path: Path, client) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    from .test_bulk_parquet import products
+
+    pq.write_table(products(120), tmp_path / "in.parquet", row_group_size=30)
+    score_file(tmp_path / "in.parquet", tmp_path / "local.parquet")
+    summary = milia_dask.score_file(tmp_path / "in.parquet", tmp_path / "dask.parquet",
+                                    scheduler=client.scheduler.address)
+    assert (tmp_path / "dask.parquet").is_dir() and summary.rows == 120
+    keep = ["code", "ingredients", *COLUMNS]
+    got = pq.read_table(tmp_path / "dask.parquet").select(keep).to_pylist()
+    assert got == pq.read_table(tmp_path / "local.parquet").select(keep).to_pylist()
+    assert summary.empty == sum(1 for r in got if r["milia_band"] == "unknown")
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]

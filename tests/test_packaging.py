@@ -25,6 +25,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_package_data(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "milia_scan/py.typed" in names
+    assert "milia_scan/bulk/__init__.py" in names and "milia_scan/bulk/columnar.py" in names
     assert "milia_scan/lexicon/sources.toml" in names and "milia_scan/lexicon/lookalikes.toml" in names
     assert sum(n.startswith("milia_scan/lexicon/") and n.endswith(".toml") for n in names) >= 5
 

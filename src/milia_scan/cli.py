@@ -221,8 +221,9 @@ def lexicon_check(path: Path | None) -> None:
               help="The column (JSON key) holding the label. A list means the first non-empty one, and "
                    "adds milia_column saying which. Default: ingredients; for an Open Beauty Facts "
                    "export without it, ingredients_text (else its ingredients_text_XX columns, as a list).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
-              help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines; csv for stdin).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
+              help="INPUT's format (default: from its name, .jsonl/.ndjson are JSON Lines, .parquet/.pq "
+                   "Parquet, written as Parquet; csv for stdin).")
 @click.option("--delimiter", default=None, help="CSV delimiter (default: sniffed among , ; tab |). 'tab' or '\\t' for tab.")
 @click.option("--quoting", type=click.Choice(["none", "minimal"]), default=None,
               help="CSV quoting. minimal: \"quoted\" fields, quotes written only where needed. none: a quote "
@@ -236,16 +237,19 @@ def lexicon_check(path: Path | None) -> None:
 @click.option("--errors", "errors_path", default=None, metavar="ERRORS.csv",
               help="Write rows that cannot be parsed here (line, reason, record). Default: stderr.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="'dask' scores on a Dask cluster (pip install 'milia-scan[dask]').")
+@click.option("--engine", type=click.Choice(["columnar", "local", "dask"]), default=None,
+              help="columnar (default when pyarrow is installed: pip install 'milia-scan[bulk]'): CSV read "
+                   "in blocks with Arrow, each distinct label of a block scored once; local: the row engine "
+                   "(default without pyarrow); both write the same bytes. dask: on a Dask cluster "
+                   "(pip install 'milia-scan[dask]').")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @scanner_options
 def bulk(input_path: str, output: str, column: str | None, fmt: str | None, delimiter: str | None,
          quoting: str | None, encoding: str, jobs: int | None, context: str, errors_path: str | None,
-         progress: bool | None, engine: str, scheduler: str | None, lexicon_dir: Path | None,
+         progress: bool | None, engine: str | None, scheduler: str | None, lexicon_dir: Path | None,
          vocabulary: Path | None) -> None:
-    """Score every row of a product database: INPUT is CSV or JSON Lines ('-' for stdin, gzip
+    """Score every row of a product database: INPUT is CSV, JSON Lines or Parquet ('-' for stdin, gzip
     read transparently), one ingredient list per row in --column.
 
     The output keeps every input row and column, in input order, and adds milia_score,
@@ -264,6 +268,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
       milia-scan bulk products.csv -o scored.csv
       milia-scan bulk en.openbeautyfacts.org.products.csv -o scored.csv
       milia-scan bulk products.jsonl.gz -o scored.jsonl --jobs 4 --errors bad-rows.csv
+      milia-scan bulk products.parquet -o scored.parquet
       milia-scan bulk obf.jsonl -o scored.jsonl --column ingredients_text_en,ingredients_text
       zcat dump.csv.gz | milia-scan bulk - -o - --delimiter ';' > scored.csv
       milia-scan bulk big.csv -o scored/ --engine dask --scheduler tcp://10.0.0.5:8786
@@ -304,9 +309,12 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
                                           delimiter=delimiter, encoding=encoding, scanner=scanner,
                                           scheduler=scheduler, workers=jobs)
         else:
-            summary = bulk_mod.score_file(input_path, output, column=names, format=fmt, context=context,
-                                          jobs=jobs, errors=errors_path, delimiter=delimiter, quoting=quoting,
-                                          encoding=encoding, scanner=scanner, progress=show)
+            with bulk_mod.ProgressBar(force=progress is True) as bar:
+                summary = bulk_mod.score_file(input_path, output, column=names, format=fmt, context=context,
+                                              jobs=jobs, errors=errors_path, delimiter=delimiter,
+                                              quoting=quoting, encoding=encoding, scanner=scanner,
+                                              progress=bar if show else False,
+                                              on_error=None if errors_path else _bad_row, engine=engine)
     except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -318,6 +326,11 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
     finally:
         signal.signal(signal.SIGTERM, previous)
     click.echo(f"milia-scan: {summary}", err=True)
+
+
+def _bad_row(line: int, reason: str, record: str) -> None:
+    """A row `bulk` cannot parse, without --errors: one line on stderr, the record included."""
+    click.echo(f"milia-scan: line {line}: {reason}: {record!r}", err=True)
 
 
 def main() -> None:

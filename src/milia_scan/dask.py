@@ -18,7 +18,6 @@ import glob
 import logging
 import os
 import pickle
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -28,17 +27,9 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .bulk import (
-    BulkInputError,
-    BulkSummary,
-    _choose_delimiter,
-    _open_input,
-    _python_encoding,
-    _read_sample,
-    default_jobs,
-    label_of,
-    score_frame,
-)
+from .bulk import COLUMNS, BulkInputError, BulkSummary, default_jobs, format_of, label_of, score_frame
+from .bulk.output import AtomicPath, is_local
+from .bulk.sources import choose_delimiter, open_input, python_encoding, read_sample
 from .models import check_context
 from .scanner import Scanner, default_scanner
 
@@ -99,6 +90,21 @@ def score_dataframe(
     return ddf.map_partitions(_score_partition, column, context, shipped, meta=meta)
 
 
+def _parquet_schema(paths: list[str], ddf: dd.DataFrame) -> Any:
+    """The output schema: the input file's, plus the milia_* columns ("infer" for a URL)."""
+    if not paths:
+        return "infer"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(paths[0])
+    fields = {f.name: f for f in schema}
+    if schema.pandas_metadata:  # no pandas index columns: the output is written without them
+        schema = schema.remove_metadata()
+    added = {COLUMNS[0]: pa.field(COLUMNS[0], pa.int64())} | {c: pa.field(c, pa.string()) for c in COLUMNS[1:]}
+    return pa.schema([added[c] if c in added else fields[c] for c in ddf.columns])  # in the output's order
+
+
 def _part_name(i: int) -> str:
     return f"{i:05d}"
 
@@ -108,17 +114,13 @@ def _tally(labels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"rows": [len(labels)], "empty": [empty]})
 
 
-def _is_local(path: str) -> bool:
-    return "://" not in path
-
-
 def _has_line_breaks_in_fields(paths: list[str], delimiter: str, encoding: str) -> bool:
     """Whether any quoted field of these local CSV files holds a line break (dask cannot split
     such a file at byte offsets without cutting a record in two)."""
     import csv
 
     for path in paths:
-        source = _open_input(path, encoding)
+        source = open_input(path, encoding)
         try:
             reader = csv.reader(source.text, delimiter=delimiter)
             for records, _ in enumerate(reader, 1):
@@ -143,7 +145,7 @@ def score_file(
     workers: int | None = None,
     blocksize: str | int | None = "64MB",
 ) -> BulkSummary:
-    """Score a CSV file (or a glob of them, or a URL dask can read) on a Dask cluster.
+    """Score a CSV or Parquet file (or a glob of them, or a URL dask can read) on a Dask cluster.
 
     - `scheduler`: a scheduler address ("tcp://10.0.0.5:8786"); None starts a `LocalCluster`
       on loopback with `workers` single-threaded worker processes (default: all cores).
@@ -152,6 +154,11 @@ def score_file(
       written under a temporary name and renamed into place when complete (local paths).
     - The input is split into `blocksize` blocks, except when a quoted field holds a line break
       (checked for local files), when each file is one partition.
+    - Parquet (a name ending in .parquet / .pq, or `format="parquet"`): read with
+      `dd.read_parquet`, written as a directory of Parquet files `00000.parquet`, ... at
+      `output` (whatever its name), with the label column as plain text (a string column).
+    - Every partition is scored by `score_frame`, which runs the columnar engine's per-batch
+      function (`bulk.kernel.score_batch`: each distinct label of the partition scored once).
     - Rows, columns, order and `milia_*` values are the same as `milia_scan.bulk.score_file`
       writes for the same well-formed input. A malformed row stops the run (BulkInputError):
       the local engine is the one that sets bad rows aside with their line numbers.
@@ -162,23 +169,26 @@ def score_file(
     started = time.monotonic()
     src, dst = str(input), str(output)
     name = src.lower().removesuffix(".gz")
-    if format == "jsonl" or (format is None and name.endswith((".jsonl", ".ndjson", ".json"))):
-        raise BulkInputError("the dask engine reads CSV; score JSON Lines with the local engine")
+    fmt = format_of(src, format)
+    if fmt == "jsonl":
+        raise BulkInputError("the dask engine reads CSV and Parquet; score JSON Lines with the local engine")
     if src == "-" or dst == "-":
         raise BulkInputError("the dask engine reads and writes files, not stdin / stdout")
-    paths = sorted(glob.glob(src)) if _is_local(src) else []
-    if _is_local(src) and not paths:
+    paths = sorted(glob.glob(src)) if is_local(src) else []
+    if is_local(src) and not paths:
         raise BulkInputError(f"cannot read {src}: no such file")
     compressed = any(p.endswith(".gz") for p in paths) or name != src.lower()
-    if paths:  # the local engine's header and delimiter rules, checked before any work
-        source = _open_input(paths[0], encoding)
+    if fmt == "parquet":
+        pass  # its schema is checked once dask has read it
+    elif paths:  # the local engine's header and delimiter rules, checked before any work
+        source = open_input(paths[0], encoding)
         try:
-            sample = _read_sample(source.text)
+            sample = read_sample(source.text)
         finally:
             source.close()
         if not sample:
             raise BulkInputError(f"{paths[0]} is empty")
-        delimiter, header = _choose_delimiter(sample, [column], delimiter, paths[0])
+        delimiter, header = choose_delimiter(sample, [column], delimiter, paths[0])
         if header.count(column) > 1 or len(set(header)) != len(header):
             raise BulkInputError(f"{paths[0]}: repeated column names; the dask engine needs unique ones")
         if compressed or _has_line_breaks_in_fields(paths, delimiter, encoding):
@@ -186,11 +196,12 @@ def score_file(
     elif compressed:
         blocksize = None
     sep = delimiter or ","
-    directory = dst.endswith(("/", os.sep)) or os.path.isdir(dst)
+    directory = fmt == "parquet" or dst.endswith(("/", os.sep)) or os.path.isdir(dst)
     dst = dst.rstrip("/" + os.sep) if directory else dst
     if directory and os.path.exists(dst):
         raise BulkInputError(f"{dst} already exists: give a new directory (it is created whole)")
-    tmp = f"{dst}.tmp-{os.getpid()}" if _is_local(dst) else dst
+    final = AtomicPath(dst)  # written under final.tmp, renamed when complete (a URL: in place)
+    tmp = final.tmp
 
     cluster = None
     if scheduler is None:
@@ -199,27 +210,32 @@ def score_file(
                                dashboard_address=":0", silence_logs=logging.ERROR)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:  # noqa: F841
-            ddf = dd.read_csv(src, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                              encoding=_python_encoding(encoding), blocksize=blocksize)
+            if fmt == "parquet":
+                ddf = dd.read_parquet(src)
+            else:
+                ddf = dd.read_csv(src, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                                  encoding=python_encoding(encoding), blocksize=blocksize)
             if column not in ddf.columns:
                 cols = ", ".join(repr(c) for c in ddf.columns)
                 raise BulkInputError(f"{src} has no column {column!r}; its columns: {cols}")
             scored = score_dataframe(ddf, column, context=context, scanner=scanner)
             target = os.path.join(tmp, "*.csv") if directory else tmp
             try:
-                scored.to_csv(target, index=False, sep=sep, lineterminator="\n", encoding="utf-8",
-                              single_file=not directory,
-                              **({"name_function": _part_name} if directory else {}))
+                if fmt == "parquet":
+                    scored.to_parquet(tmp, write_index=False, schema=_parquet_schema(paths, scored),
+                                     name_function=lambda i: f"{i:05d}.parquet")
+                else:
+                    scored.to_csv(target, index=False, sep=sep, lineterminator="\n", encoding="utf-8",
+                                  single_file=not directory,
+                                  **({"name_function": _part_name} if directory else {}))
                 # rows and empty labels, from the input (cheap: reading, no scoring)
                 tally = ddf[column].map_partitions(_tally, meta=pd.DataFrame({"rows": [0], "empty": [0]})).compute()
             except pd.errors.ParserError as exc:
                 raise BulkInputError(f"{src}: {exc} (the dask engine stops at malformed rows; the local "
                                      "engine sets them aside with --errors and goes on)") from None
-        if tmp != dst:
-            os.replace(tmp, dst)
+        final.commit()
     except BaseException:
-        if tmp != dst and os.path.exists(tmp):
-            shutil.rmtree(tmp) if os.path.isdir(tmp) else os.unlink(tmp)
+        final.discard()
         raise
     finally:
         if cluster is not None:

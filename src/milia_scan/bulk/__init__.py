@@ -1,0 +1,66 @@
+"""Bulk scoring: every row of a product database, streamed, in order, on all cores.
+
+    >>> from milia_scan.bulk import score_rows
+    >>> rows = [{"sku": "1", "ingredients": "Aqua, Petrolatum"}, {"sku": "2", "ingredients": ""}]
+    >>> [(r["sku"], r["milia_score"], r["milia_band"]) for r in score_rows(rows)]
+    [('1', 59, 'high'), ('2', None, 'unknown')]
+
+Three layers, each usable on its own:
+
+- `score_labels` scores an iterable of labels (str or None) lazily, in input order, optionally in
+  worker processes (`jobs`), one `Scanner` per worker, whole chunks per task;
+- `score_rows` does the same for rows (mappings), adding the `milia_*` columns;
+- `score_file` reads a CSV or JSON Lines file (or stdin; Open Beauty Facts exports are
+  recognised and read as published: tabs, no quoting), writes every row in input order with
+  the `milia_*` columns added, sends rows it cannot parse to an errors file with their line
+  number, and renames the output into place only when it is complete.
+
+`score_frame` does it for a pandas DataFrame (pandas is an optional extra). The package imports
+only the standard library, click and the scanner.
+
+Modules: `rows` (the added columns, labels of cells, errors), `pool` (worker processes, ordered
+chunks), `sources` (opening inputs, CSV headers), `formats` (CSV and JSON Lines behind one
+interface), `output` (atomic output, the errors file), `progress` (the click bar), `iterables`
+and `files` (the public functions).
+"""
+
+from __future__ import annotations
+
+from .files import BulkSummary, format_of, score_file
+from .iterables import score_frame, score_labels, score_rows
+from .output import AtomicOutput, AtomicPath, ErrorSink, atomic_path
+from .progress import ProgressBar
+from .rows import (
+    CHUNK_SIZE,
+    COLUMN_USED,
+    COLUMNS,
+    UNKNOWN,
+    BulkInputError,
+    Terminated,
+    default_jobs,
+    label_of,
+    result_cells,
+)
+
+__all__ = [
+    "CHUNK_SIZE",
+    "COLUMN_USED",
+    "COLUMNS",
+    "UNKNOWN",
+    "AtomicOutput",
+    "AtomicPath",
+    "BulkInputError",
+    "BulkSummary",
+    "ErrorSink",
+    "ProgressBar",
+    "Terminated",
+    "atomic_path",
+    "default_jobs",
+    "format_of",
+    "label_of",
+    "result_cells",
+    "score_file",
+    "score_frame",
+    "score_labels",
+    "score_rows",
+]

@@ -1,0 +1,302 @@
+"""The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, each distinct
+label of a block scored once, rows written by Arrow compute kernels. Byte-identical to the row
+engine (`formats.csv_chunk`), which stays the reference and the fallback.
+
+How it stays identical: the parent cuts the input (after the header) into blocks of about
+`block_bytes` that end at a record end (a line break after an even number of quotes; any line
+break without quoting). A worker parses a block with Arrow, then writes its fields back the way
+Python's csv module writes them (quoted only when a field holds the delimiter, a quote or a line
+break; doubled quotes) and compares the result with the block's bytes. Equal, Python's reader
+would read exactly these rows from the block: the block is scored and written. Not equal (a CRLF
+file is compared with CRLF line ends), or Arrow refuses the block (wrong field count, invalid
+UTF-8), or it holds a NUL or a field longer than `csv.field_size_limit()` (errors for Python's
+reader): the block might hold a row the row engine would set aside, or read differently, so the
+row engine takes over from that block's first byte to the end of the file, with the line numbers
+counted so far. Bad rows are thus reported by the row engine, with the same lines and reasons.
+
+Arrow's own CSV writer is not used for CSV: it quotes every string, where the row engine (and
+Python's csv module) quotes only where needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import IO, Any, NamedTuple
+
+from ..scanner import Scanner
+from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
+from .kernel import score_batch
+from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
+from .rows import text_cells
+from .sources import CsvLayout, open_input
+
+BLOCK_BYTES = 4 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+def available() -> bool:
+    """Whether pyarrow is installed (`pip install 'milia-scan[bulk]'`)."""
+    try:
+        import pyarrow.compute  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class BlockSpec(NamedTuple):
+    """What a worker needs to read and write a block of CSV rows."""
+
+    delimiter: str
+    quote_none: bool
+    width: int
+    cols: list[int]  # the label columns (indices), tried in order
+    names: list[str]
+    places: list[int | None]  # where each added column goes (None: appended)
+
+
+# ---------------------------------------------------------------------------- worker side
+
+
+def _parse(block: bytes, spec: BlockSpec) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(spec.width)]
+    try:
+        return pacsv.read_csv(
+            pa.py_buffer(block),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
+                                           block_size=max(len(block) + 1, 1 << 20)),
+            parse_options=pacsv.ParseOptions(delimiter=spec.delimiter, quote_char=False if spec.quote_none else '"',
+                                             double_quote=True, escape_char=False,
+                                             newlines_in_values=not spec.quote_none, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+
+
+def _written(arr: Any, delimiter: str, quote_none: bool) -> Any:
+    """A string array as Python's csv writer writes its cells (lineterminator "\\n")."""
+    import pyarrow.compute as pc
+
+    if quote_none:
+        return arr
+    need = pc.or_(pc.or_(pc.match_substring(arr, delimiter), pc.match_substring(arr, '"')),
+                  pc.match_substring(arr, "\n"))
+    if not pc.any(need).as_py():
+        return arr
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+    return pc.if_else(need, quoted, arr)
+
+
+def _bytes(arr: Any) -> Any:
+    """The concatenated values of a string array without nulls, as a pyarrow Buffer."""
+    import pyarrow as pa
+
+    if len(arr) == 0:
+        return pa.py_buffer(b"")
+    offsets, data = arr.buffers()[1], arr.buffers()[2]
+    view = memoryview(offsets).cast("i")
+    start, end = view[arr.offset], view[arr.offset + len(arr)]
+    return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
+
+
+def _lines(rows: Any, end: str) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(rows, "", end)
+
+
+def _reads_back(rows: Any, block: bytes) -> bool:
+    """Whether the rows, written with "\\n" (or, for a CRLF block, "\\r\\n") line ends, are the
+    block's bytes (the last line of the file may lack its line end)."""
+    import pyarrow as pa
+
+    ends = ["\n", "\r\n"] if b"\r" in block else ["\n"]
+    for end in ends:
+        written = _bytes(_lines(rows, end))
+        if not block.endswith(b"\n") and written.size >= len(end):
+            written = written.slice(0, written.size - len(end))
+        if written.size == len(block) and written.equals(pa.py_buffer(block)):
+            return True
+    return False
+
+
+def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
+    """A block task: the scored rows as output bytes, or None when the block does not read back
+    identically, or is not `whole` (cut inside a record), and the row engine takes over from it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    block, spec, whole = task
+    if not whole or b"\x00" in block:
+        return None
+    table = _parse(block, spec)
+    if table is None:
+        return None
+    columns = [c.combine_chunks() for c in table.columns]
+    if columns and max(pc.max(pc.binary_length(c)).as_py() or 0 for c in columns) > csv.field_size_limit():
+        return None
+    d = spec.delimiter
+    fields = [_written(c, d, spec.quote_none) for c in columns]
+    rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
+    if not _reads_back(rows, block):
+        return None
+    got = score_batch([columns[i].to_pylist() for i in spec.cols], spec.names, scanner, context)
+    values = [list(col) for col in zip(*map(text_cells, got.results))] if got.results else [[], [], [], []]
+    if len(spec.places) > 4:
+        values.append(got.used)
+    cells = [_written(pa.array(v, pa.string()), d, spec.quote_none) for v in values]  # ';' may be the delimiter
+    if any(p is not None for p in spec.places):
+        out = list(fields)
+        extra = []
+        for arr, place in zip(cells, spec.places):
+            if place is None:
+                extra.append(arr)
+            else:
+                out[place] = arr
+        rows = pc.binary_join_element_wise(*out, *extra, d)
+    else:
+        rows = pc.binary_join_element_wise(rows, *cells, d)
+    return Chunk(_bytes(_lines(rows, "\n")).to_pybytes(), got.scored, got.empty, [])  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- parent side
+
+
+class _Blocks:
+    """The bytes of an input cut into blocks that end at a record end (see the module doc), as
+    (block, whole): not whole when no record end was found in 8 x `size` bytes (the block is
+    then cut anywhere, and the row engine reads it). `rest` is what was read and not handed out."""
+
+    def __init__(self, binary: IO[bytes], quote_none: bool, size: int) -> None:
+        self.binary, self.quote_none, self.size = binary, quote_none, size
+        self.rest = b""
+
+    def _cut(self, buf: bytes) -> int:
+        end = buf.rfind(b"\n")
+        if self.quote_none or end < 0:
+            return end + 1
+        quotes = buf.count(b'"', 0, end)
+        while end >= 0:  # the last line break after an even number of quotes, in linear time
+            if quotes % 2 == 0:
+                return end + 1
+            before = buf.rfind(b"\n", 0, end)
+            quotes -= buf.count(b'"', before + 1, end)
+            end = before
+        return 0
+
+    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
+        while True:
+            data = self.binary.read(self.size)
+            if not data:
+                if self.rest:  # the end of the file: its last line may lack a line end
+                    block, self.rest = self.rest, b""
+                    yield block, True
+                return
+            self.rest += data
+            cut = self._cut(self.rest)
+            if cut:
+                block, self.rest = self.rest[:cut], self.rest[cut:]
+                yield block, True
+            elif len(self.rest) > 8 * self.size:  # a record this long: let the row engine read it
+                block, self.rest = self.rest, b""
+                yield block, False
+
+
+class _Chain(io.RawIOBase):
+    """Some bytes, then a stream: what the row engine reads when it takes over."""
+
+    def __init__(self, head: bytes, tail: IO[bytes]) -> None:
+        self.head, self.tail = memoryview(head), tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.head.nbytes:
+            n = min(len(b), self.head.nbytes)
+            b[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.tail.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _line_ends(block: bytes) -> int:
+    """Lines in a block as Python's universal newlines count them (\\n, \\r\\n and \\r)."""
+    return block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+
+
+def run_csv(
+    path: str, layout: CsvLayout, how: CsvOutput, write: Callable[[bytes], Any],
+    on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner, context: str,
+    block_bytes: int = BLOCK_BYTES, report: Callable[[int, int, int], None] | None = None,
+    worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER, takeover_cache: int | None = CACHE_PER_WORKER,
+) -> tuple[int, int]:
+    """Score a UTF-8 CSV file whose header `layout` has read; write the rows (not the header).
+    Returns (scored, empty)."""
+    dialect = layout.dialect
+    reader = csv.reader(iter(layout.sample), strict=True, **dialect)
+    next(reader)
+    line_at = reader.line_num  # lines of the header
+    head = "".join(layout.sample[:line_at]).encode("utf-8", "surrogateescape")
+    source = open_input(path, "utf-8")
+    binary = source.binary
+    assert binary is not None
+    scored = empty = 0
+    try:
+        start = binary.read(len(_BOM) + len(head))
+        skip = len(_BOM) if start.startswith(_BOM) else 0
+        # the header as decoded, encoded again: the same bytes (UTF-8, undecodable bytes kept)
+        blocks = _Blocks(io.BufferedReader(_Chain(start[skip + len(head):], binary)), layout.quote_none,
+                         block_bytes)
+        spec = BlockSpec(dialect["delimiter"], layout.quote_none, len(layout.header), how.cols, how.found,
+                         how.places)
+        pending: deque[bytes] = deque()
+
+        def tasks() -> Iterator[tuple[None, tuple[bytes, BlockSpec, bool]]]:
+            for block, whole in blocks:
+                pending.append(block)
+                yield None, (block, spec, whole)
+
+        results = map_chunks(tasks(), csv_block, jobs=jobs, scanner=scanner, context=context,
+                             worker_cache=worker_cache)
+        takeover: bytes | None = None
+        try:
+            for _, chunk in results:
+                block = pending.popleft()
+                if chunk is None:
+                    takeover = b"".join([block, *pending, blocks.rest])
+                    break
+                write(chunk.text)  # type: ignore[arg-type]
+                scored += chunk.scored
+                empty += chunk.empty
+                line_at += _line_ends(block)
+                if report:
+                    report(scored + empty, source.position(), source.size)
+        finally:
+            results.close()  # stops the workers of a run cut short
+        if takeover is not None:
+            text = io.TextIOWrapper(io.BufferedReader(_Chain(takeover, blocks.binary)), encoding="utf-8",
+                                    errors="surrogateescape", newline="")
+            rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
+                            lines_before=line_at)
+            for _, chunk in map_chunks(((None, t) for t in csv_tasks(rows, layout, how, options.chunk_size)),
+                                       csv_chunk, jobs=jobs, scanner=scanner, context=context,
+                                       worker_cache=takeover_cache):
+                write(chunk.text.encode("utf-8"))
+                scored += chunk.scored
+                empty += chunk.empty
+                if report:
+                    report(scored + empty, source.position(), source.size)
+    finally:
+        source.close()
+    return scored, empty

@@ -1,0 +1,114 @@
+"""Bulk scoring of Python objects: labels, rows (mappings) and pandas DataFrames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..models import check_context
+from ..scanner import LabelScore, Scanner, default_scanner
+from .kernel import score_batch
+from .pool import batched, map_chunks
+from .rows import CHUNK_SIZE, COLUMNS, Column, added_columns, column_names, first_label, result_cells, with_cells
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def scanner_or_default(scanner: Scanner | None) -> Scanner:
+    return default_scanner() if scanner is None else scanner
+
+
+def score_label_list(scanner: Scanner, context: str, labels: list[str | None]) -> list[LabelScore | None]:
+    """A chunk task: the scores of these labels (None for None)."""
+    score = scanner.score
+    return [None if label is None else score(label, context=context) for label in labels]
+
+
+def score_labels(
+    labels: Iterable[str | None],
+    *,
+    context: str = "leave-on",
+    jobs: int = 1,
+    scanner: Scanner | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[LabelScore | None]:
+    """Score labels lazily, in input order: a `LabelScore` per label, None for an empty one.
+
+    `jobs` > 1 scores chunks of `chunk_size` labels in that many worker processes (each builds
+    nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
+    """
+    check_context(context)
+    clean = (label if label is None or label.strip() else None for label in labels)
+    tasks = ((None, batch) for batch in batched(clean, chunk_size))
+    for _, results in map_chunks(tasks, score_label_list, jobs=jobs, scanner=scanner_or_default(scanner),
+                                 context=context):
+        yield from results
+
+
+def score_rows(
+    rows: Iterable[Mapping[str, Any]],
+    column: Column = "ingredients",
+    *,
+    context: str = "leave-on",
+    jobs: int = 1,
+    scanner: Scanner | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Every row, in order, as a new dict with `COLUMNS` added (`milia_score` is an int, or None
+    when the row's `column` is empty or missing, with band "unknown"). A list of strings in
+    `column` is read as the ingredients. `column` may be a list of keys: the first non-empty one
+    is scored and `COLUMN_USED` says which. Raises ValueError naming the row (0-based) when the
+    value scored holds something that is not text.
+    """
+    check_context(context)
+    names = column_names(column)
+    added = added_columns(names)
+
+    def items() -> Iterator[tuple[Mapping[str, Any], tuple[str | None, str]]]:
+        for i, row in enumerate(rows):
+            try:
+                yield row, first_label(map(row.get, names), names)
+            except TypeError as exc:
+                raise ValueError(f"row {i}: {exc}") from None
+
+    tasks = (([(r, used) for r, (_, used) in batch], [label for _, (label, _) in batch])
+             for batch in batched(items(), chunk_size))
+    for chunk, results in map_chunks(tasks, score_label_list, jobs=jobs, scanner=scanner_or_default(scanner),
+                                     context=context):
+        for (row, used), result in zip(chunk, results):
+            yield with_cells(row, result, used, added)
+
+
+def score_frame(
+    df: pd.DataFrame,
+    column: str = "ingredients",
+    *,
+    context: str = "leave-on",
+    scanner: Scanner | None = None,
+) -> pd.DataFrame:
+    """A copy of `df` with `COLUMNS` added: `milia_score` as nullable Int64 (<NA> for an empty or
+    missing label), the others as strings. Index and every other column are unchanged.
+    Needs pandas (`pip install milia-scan[pandas]`).
+    """
+    import pandas as pd
+
+    check_context(context)
+    if column not in df.columns:
+        raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, df.columns))}")
+    values = df[column]
+    if isinstance(values, pd.DataFrame):
+        raise ValueError(f"column {column!r} appears {values.shape[1]} times")
+    results = []
+    if len(df):  # the columnar engine's per-batch function: each distinct label scored once
+        got = score_batch([values.tolist()], [column], scanner_or_default(scanner), context)
+        if got.errors:
+            i, reason = got.errors[0]
+            raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
+        results = got.results
+    cols = list(zip(*map(result_cells, results))) if results else [(), (), (), ()]
+    out = df.copy()
+    out[COLUMNS[0]] = pd.array(list(cols[0]), dtype="Int64")
+    for name, col in zip(COLUMNS[1:], cols[1:]):
+        out[name] = pd.Series(list(col), index=df.index, dtype=str)
+    return out

@@ -1,0 +1,124 @@
+"""Parquet in and out (pyarrow): row groups streamed in bounded batches, the label columns sent
+to the workers, each distinct label of a batch scored once (`kernel.score_batch`), the added
+columns joined back and written with Arrow's Parquet writer.
+
+Label columns may be text (string, large_string), a list of strings (joined with ", "), or a list
+of structs with `lang` and `text` fields, the shape of per-language fields in the Open Beauty /
+Food Facts Parquet dump: the `text` whose `lang` is "main" is the label, else the first non-empty
+one. Any other type is refused before any work. The output has every input column, in order,
+with `milia_score` (int64, null for an empty label), `milia_band`, `milia_hits`, `milia_helpful`
+(strings) and, for a fallback list, `milia_column`; existing `milia_*` columns are replaced in
+place. There are no bad rows in a Parquet file: its types are checked up front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..scanner import Scanner
+from .kernel import score_batch
+from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
+from .rows import COLUMNS, BulkInputError, added_columns, either, result_cells
+from .sources import default_columns, obf_header
+
+BATCH_ROWS = 20_000
+
+
+def _label_kind(t: Any) -> str | None:
+    """"text", "list" or "lang" for a type a label can be read from; None for any other."""
+    import pyarrow as pa
+
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
+        return "text"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        v = t.value_type
+        if pa.types.is_string(v) or pa.types.is_large_string(v):
+            return "list"
+        if pa.types.is_struct(v) and {"lang", "text"} <= {v.field(i).name for i in range(v.num_fields)}:
+            return "lang"
+    return None
+
+
+def _by_lang(value: list[dict[str, Any]] | None) -> str | None:
+    """The label in a list of {lang, text}: the "main" one, else the first non-empty one."""
+    if not value:
+        return None
+    texts = [(v.get("lang"), v.get("text")) for v in value if v and isinstance(v.get("text"), str)]
+    for lang, text in texts:
+        if lang == "main" and text.strip():
+            return text
+    return next((text for _, text in texts if text.strip()), None)
+
+
+def parquet_batch(scanner: Scanner, context: str, task: tuple[list[list[Any]], list[str], list[str], bool]) -> Any:
+    """A batch task: the added columns (pyarrow arrays, `milia_column` too if `with_used`) and the
+    counts (scored, empty)."""
+    import pyarrow as pa
+
+    columns, names, kinds, with_used = task
+    values = [[_by_lang(v) for v in col] if kind == "lang" else col for col, kind in zip(columns, kinds)]
+    got = score_batch(values, names, scanner, context)
+    cells = list(zip(*map(result_cells, got.results))) if got.results else [(), (), (), ()]
+    arrays = [pa.array(list(cells[0]), pa.int64())] + [pa.array(list(c), pa.string()) for c in cells[1:]]
+    if with_used:
+        arrays.append(pa.array(got.used, pa.string()))
+    return arrays, got.scored, got.empty
+
+
+def run_parquet(
+    input: str, output: str, column: list[str] | None, *, jobs: int, scanner: Scanner, context: str,
+    batch_rows: int = BATCH_ROWS, report: Callable[[int, int, int], None] | None = None,
+    worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER,
+) -> tuple[int, int]:
+    """Score a Parquet file into a Parquet file (`output`: the path to write, a temporary name).
+    Returns (scored, empty)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(input)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise BulkInputError(f"cannot read {input} as Parquet: {exc}") from None
+    schema = pf.schema_arrow
+    header = list(schema.names)
+    names = column or default_columns(obf_header("\t".join(header)))
+    found = [c for c in names if c in header]
+    if not found:
+        shown = ", ".join(repr(h) for h in header[:50]) + (", ..." if len(header) > 50 else "")
+        raise BulkInputError(f"{input} has no column {either(names)}; its columns: {shown}")
+    for c in found:
+        if header.count(c) > 1:
+            raise BulkInputError(f"{input}: column {c!r} appears {header.count(c)} times")
+    kinds = [_label_kind(schema.field(c).type) for c in found]
+    for c, kind in zip(found, kinds):
+        if kind is None:
+            raise BulkInputError(f"{input}: column {c!r} is {schema.field(c).type}, not text (a string, a list of "
+                                 "strings, or a list of {lang, text})")
+    added = added_columns(names)
+    types = [pa.int64()] + [pa.string()] * (len(added) - 1)
+    out_fields = list(schema)
+    for name, t in zip(added, types):
+        if name in header:
+            out_fields[header.index(name)] = pa.field(name, t)
+        else:
+            out_fields.append(pa.field(name, t))
+    out_schema = pa.schema(out_fields, metadata=schema.metadata)
+    scored = empty = done = 0
+    batches = pf.iter_batches(batch_size=batch_rows)
+    with_used = len(added) > len(COLUMNS)
+    tasks = ((batch, ([batch.column(c).to_pylist() for c in found], found, kinds, with_used)) for batch in batches)
+    with pq.ParquetWriter(output, out_schema) as writer:
+        for batch, (arrays, s, e) in map_chunks(tasks, parquet_batch, jobs=jobs, scanner=scanner, context=context,
+                                                worker_cache=worker_cache):
+            cols = list(batch.columns)
+            for name, arr in zip(added, arrays):
+                if name in header:
+                    cols[header.index(name)] = arr
+                else:
+                    cols.append(arr)
+            writer.write_batch(pa.RecordBatch.from_arrays(cols, schema=out_schema))
+            scored, empty, done = scored + s, empty + e, done + batch.num_rows
+            if report:
+                report(done, None, None)
+    return scored, empty

@@ -1,0 +1,114 @@
+"""What every bulk engine shares about a row: the columns it adds, how a cell becomes a label,
+and the errors it raises."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..scanner import LabelScore
+
+#: The columns bulk scoring adds to every row, in this order.
+COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful")
+#: Added after `COLUMNS` when the label column is a fallback list: the column the label came
+#: from ("" when all were empty).
+COLUMN_USED = "milia_column"
+#: The band of a row whose ingredient cell is empty or missing (its score is empty / None).
+UNKNOWN = "unknown"
+#: Rows per task sent to a worker process.
+CHUNK_SIZE = 2000
+Cells = tuple[int | None, str, str, str]
+#: A label column, or a fallback list of them: the first non-empty one wins.
+Column = str | Sequence[str]
+
+
+class BulkInputError(ValueError):
+    """The input cannot be scored at all (missing column, unreadable file, unknown encoding).
+    Raised before any output is written, or mid-run for a stream that breaks (a truncated gzip)."""
+
+
+class Terminated(BaseException):
+    """Raised by the CLI's SIGTERM handler so a bulk run cleans up like on Ctrl-C."""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def label_of(value: Any) -> str | None:
+    """The label text of an ingredient cell, or None when it is empty or missing.
+
+    A list of strings (JSON ``["Aqua", "Petrolatum"]``) is joined with ", ". Anything else that
+    is not text raises TypeError. Pandas' missing values (NaN, NA) count as missing.
+    """
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return ", ".join(value) if any(v.strip() for v in value) else None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    raise TypeError(f"a {type(value).__name__}, not text")
+
+
+def result_cells(result: LabelScore | None) -> Cells:
+    """The values of the `COLUMNS` for one row: score (None when empty), band, hits and helpful
+    ids joined with ';'."""
+    if result is None:
+        return None, UNKNOWN, "", ""
+    return result.score, result.band, ";".join(result.hits), ";".join(result.helpful)
+
+
+def text_cells(result: LabelScore | None) -> list[str]:
+    """`result_cells` as CSV text: an empty score is ""."""
+    if result is None:
+        return ["", UNKNOWN, "", ""]
+    return [str(result.score), result.band, ";".join(result.hits), ";".join(result.helpful)]
+
+
+def column_names(column: Column) -> list[str]:
+    """A column or a fallback list of them, as a non-empty list."""
+    names = [column] if isinstance(column, str) else list(column)
+    if not names:
+        raise ValueError("no column given")
+    return names
+
+
+def added_columns(names: Sequence[str]) -> tuple[str, ...]:
+    """The columns scoring adds: `COLUMNS`, and `COLUMN_USED` for a fallback list."""
+    return (*COLUMNS, COLUMN_USED) if len(names) > 1 else COLUMNS
+
+
+def either(names: Sequence[str]) -> str:
+    """'a' or 'b', for messages."""
+    return " or ".join(repr(n) for n in names)
+
+
+def first_label(values: Iterable[Any], names: Sequence[str]) -> tuple[str | None, str]:
+    """The first of `values` (those of the columns `names`) that is a label, and the name of its
+    column; (None, "") when all are empty. TypeError names a column whose value is not text."""
+    for name, value in zip(names, values):
+        try:
+            label = label_of(value)
+        except TypeError as exc:
+            raise TypeError(f"the {name!r} value is {exc}") from None
+        if label is not None:
+            return label, name
+    return None, ""
+
+
+def with_cells(row: Mapping[str, Any], result: LabelScore | None, used: str,
+               added: Sequence[str]) -> dict[str, Any]:
+    """A copy of `row` with the added columns set (an existing milia_* key keeps its place)."""
+    out = dict(row)
+    for name, value in zip(added, (*result_cells(result), used)):
+        out[name] = value
+    return out

@@ -1,0 +1,87 @@
+"""The columnar engine writes what the row engine writes, on generated CSV bytes: quotes where
+they belong and where they do not, delimiters and line breaks inside fields, CRLF, blank lines,
+short and long rows, NULs, invalid UTF-8, a missing last line end; blocks of every size."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from milia_scan.bulk import columnar, score_file
+
+pytestmark = pytest.mark.skipif(not columnar.available(), reason="the columnar engine needs pyarrow")
+
+LABELS = ["Aqua, Petrolatum", "Glycerin", "Mineral Oil; Lanolin", "", " ", "Eau, Beurre de Karité",
+          "Ingredients: Aqua, Ceresin", "Isopropyl Myristate (IPM)"]
+PIECES = [*LABELS, "x", '"', '""', ",", "\n", "\r\n", "\r", "a\"b", "\x00", "\t", ";", "é"]
+field = st.one_of(st.sampled_from(LABELS), st.lists(st.sampled_from(PIECES), max_size=4).map("".join))
+
+
+def _quoted(value: str, quote_all: bool) -> str:
+    needs = quote_all or any(c in value for c in ',"\n\r')
+    return '"' + value.replace('"', '""') + '"' if needs else value
+
+
+@st.composite
+def csv_bytes(draw: st.DrawFn) -> bytes:
+    if draw(st.integers(0, 3)) == 0:  # an Open Beauty Facts export: tabs, no quoting
+        return draw(obf_bytes())
+    width = draw(st.integers(1, 4))
+    header = ["sku", "ingredients", "note", "milia_band"][:width] if width > 1 else ["ingredients"]
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = [",".join(header)]
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["good", "good", "good", "quoted all", "raw", "short", "blank"]))
+        if kind == "blank":
+            lines.append("")
+            continue
+        n = width - 1 if kind == "short" and width > 1 else width
+        cells = [draw(field) for _ in range(n)]
+        if kind == "raw":  # written without quoting: may be malformed
+            lines.append(",".join(cells))
+        else:
+            lines.append(",".join(_quoted(c, kind == "quoted all") for c in cells))
+    text = end.join(lines) + (end if draw(st.booleans()) else "")
+    data = text.encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:  # a byte that is not UTF-8
+        at = draw(st.integers(len(lines[0]), max(len(lines[0]), len(data))))
+        data = data[:at] + b"\xff" + data[at:]
+    return data
+
+
+@st.composite
+def obf_bytes(draw: st.DrawFn) -> bytes:
+    header = ["code", "product_name", "ingredients_text"]
+    lines = ["\t".join(header)]
+    for _ in range(draw(st.integers(0, 10))):
+        n = draw(st.sampled_from([3, 3, 3, 2, 4]))
+        lines.append("\t".join(draw(field) for _ in range(n)))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return (end.join(lines) + (end if draw(st.booleans()) else "")).encode("utf-8")
+
+
+def _run(src: Path, out: Path, **kw) -> tuple:
+    bad: list = []
+    try:
+        s = score_file(src, out, on_error=lambda *e: bad.append(e), **kw)
+    except Exception as exc:  # noqa: BLE001 - the same error from both engines
+        return ("raised", type(exc).__name__, str(exc).replace(str(out), "OUT"))
+    return (s.rows, s.scored, s.empty, s.errors), out.read_bytes(), bad
+
+
+@settings(max_examples=int(os.environ.get("BULK_ENGINE_EXAMPLES", "150")))
+@given(data=csv_bytes(), block=st.sampled_from([1, 7, 40, 4 << 20]))
+def test_columnar_writes_what_the_row_engine_writes(data: bytes, block: int) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in.csv"
+        src.write_bytes(data)
+        ref = _run(src, Path(d) / "local.csv", engine="local")
+        got = _run(src, Path(d) / "columnar.csv", engine="columnar", block_bytes=block)
+        assert got == ref
+        assert sorted(os.listdir(d)) == sorted(["in.csv"] + [n for n in ("local.csv", "columnar.csv")
+                                                             if (Path(d) / n).exists()])
