@@ -4,6 +4,8 @@ Layout of a lexicon directory:
   sources.toml     [source.KEY] tables: every citation a rating or claim refers to
   lookalikes.toml  [[group]] tables: real INCI names that must never match entry `not`
   *.toml           [[entry]] tables, one file per family (see the header of each file)
+  profile-*.toml   condition profiles beside the milia score (optional): fungal-acne rules
+                   ([[rule]]) and EU fragrance allergens ([[list]], [[allergen]])
 
 A broken file or entry is a `LexiconError` naming the file and the entry.
 """
@@ -20,11 +22,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .models import LexiconEntry, LookalikeGroup, Source
+from .models import Allergen, AllergenList, FungalRule, LexiconEntry, LookalikeGroup, Source
 from .normalizer import compact_key, match_key
 
 SOURCES_FILE = "sources.toml"
 LOOKALIKES_FILE = "lookalikes.toml"
+PROFILE_PREFIX = "profile-"  # profile files are not entry files
+FUNGAL_FILE = "profile-fungal-acne.toml"
+ALLERGENS_FILE = "profile-allergens.toml"
 
 
 class LexiconError(ValueError):
@@ -41,6 +46,10 @@ class Lexicon:
     path: str = ""
     # match key -> entry id, for every name of every entry
     names: Mapping[str, str] = field(default_factory=dict)
+    # condition profiles (empty when the directory has no profile files)
+    fungal_rules: tuple[FungalRule, ...] = ()
+    allergen_lists: Mapping[str, AllergenList] = field(default_factory=dict)
+    allergens: tuple[Allergen, ...] = ()
 
     def get(self, id_or_name: str) -> LexiconEntry | None:
         """Find an entry by id or by any of its names (case and punctuation ignored)."""
@@ -105,7 +114,8 @@ def _load(root: Path) -> Lexicon:
 
     entries: dict[str, LexiconEntry] = {}
     where: dict[str, str] = {}
-    files = sorted(p for p in root.glob("*.toml") if p.name not in (SOURCES_FILE, LOOKALIKES_FILE))
+    files = sorted(p for p in root.glob("*.toml")
+                   if p.name not in (SOURCES_FILE, LOOKALIKES_FILE) and not p.name.startswith(PROFILE_PREFIX))
     if not files:
         raise LexiconError(f"{root}: no entry files (*.toml) found")
     for file in files:
@@ -143,7 +153,10 @@ def _load(root: Path) -> Lexicon:
             groups.append(group)
 
     names = _name_index(entries, where)
-    lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names)
+    rules = _load_fungal(root, sources)
+    lists, allergens = _load_allergens(root, sources)
+    lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names,
+                  fungal_rules=rules, allergen_lists=lists, allergens=allergens)
     compact = {compact_key(k): v for k, v in names.items()}
     for name in lex.lookalike_names():
         owner = names.get(match_key(name)) or compact.get(compact_key(name))
@@ -175,3 +188,87 @@ def _name_index(entries: Mapping[str, LexiconEntry], where: Mapping[str, str]) -
                 )
             names[key] = entry.id
     return names
+
+
+# --------------------------------------------------------------------------- condition profiles
+
+
+def _profile_tables(root: Path, name: str, allowed: set[str]) -> dict[str, Any]:
+    path = root / name
+    if not path.exists():
+        return {}
+    data = _read_toml(path)
+    unknown = set(data) - allowed
+    if unknown:
+        raise LexiconError(f"{name}: unexpected top-level keys {sorted(unknown)}")
+    return data
+
+
+def _check_sources(label: str, keys: Iterable[str], sources: Mapping[str, Source]) -> None:
+    for key in keys:
+        if key not in sources:
+            raise LexiconError(f"{label}: source {key!r} is not in {SOURCES_FILE}")
+
+
+def _load_fungal(root: Path, sources: Mapping[str, Source]) -> tuple[FungalRule, ...]:
+    """The fungal-acne rules: ids unique, sources cited, no name decided by two rules."""
+    data = _profile_tables(root, FUNGAL_FILE, {"rule"})
+    rules: list[FungalRule] = []
+    owner: dict[str, str] = {}
+    for i, raw in enumerate(data.get("rule", [])):
+        label = f"{FUNGAL_FILE}: rule {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            rule = FungalRule(**raw)
+        except ValidationError as exc:
+            raise LexiconError(f"{label}: {_describe(exc)}") from None
+        if any(r.id == rule.id for r in rules):
+            raise LexiconError(f"{label}: duplicate id")
+        _check_sources(label, rule.sources, sources)
+        for name in rule.names:
+            key = compact_key(name)
+            if not key:
+                raise LexiconError(f"{label}: empty name {name!r}")
+            if owner.get(key, rule.id) != rule.id:
+                raise LexiconError(f"{label}: name {name!r} is also decided by rule {owner[key]!r}")
+            owner[key] = rule.id
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _load_allergens(root: Path, sources: Mapping[str, Source]) -> tuple[dict[str, AllergenList], tuple[Allergen, ...]]:
+    """The EU fragrance allergens and their lists: ids unique, lists and sources known, no name
+    shared by two allergens."""
+    data = _profile_tables(root, ALLERGENS_FILE, {"list", "allergen"})
+    lists: dict[str, AllergenList] = {}
+    for i, raw in enumerate(data.get("list", [])):
+        label = f"{ALLERGENS_FILE}: list {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            lst = AllergenList(**raw)
+        except ValidationError as exc:
+            raise LexiconError(f"{label}: {_describe(exc)}") from None
+        if lst.id in lists:
+            raise LexiconError(f"{label}: duplicate id")
+        _check_sources(label, lst.sources, sources)
+        lists[lst.id] = lst
+    allergens: list[Allergen] = []
+    owner: dict[str, str] = {}
+    for i, raw in enumerate(data.get("allergen", [])):
+        label = f"{ALLERGENS_FILE}: allergen {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            allergen = Allergen(**raw)
+        except ValidationError as exc:
+            raise LexiconError(f"{label}: {_describe(exc)}") from None
+        if any(a.id == allergen.id for a in allergens):
+            raise LexiconError(f"{label}: duplicate id")
+        if allergen.list_id not in lists:
+            raise LexiconError(f"{label}: list {allergen.list_id!r} is not a [[list]] of {ALLERGENS_FILE}")
+        _check_sources(label, allergen.sources, sources)
+        for name in allergen.inci:
+            key = compact_key(name)
+            if not key:
+                raise LexiconError(f"{label}: empty name {name!r}")
+            if owner.get(key, allergen.id) != allergen.id:
+                raise LexiconError(f"{label}: name {name!r} also belongs to allergen {owner[key]!r}")
+            owner[key] = allergen.id
+        allergens.append(allergen)
+    return lists, tuple(allergens)
