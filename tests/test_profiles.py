@@ -404,7 +404,7 @@ _OLDER = {"45", "67", "69", "70", "71", "72", "73", "74", "75", "76", "77", "78"
           "87", "88", "89", "90", "91", "92"}
 # Names in the TOML that are not in the Annex row's name columns; each explained in its entry's note.
 _ADDED_NAMES = {"Eugenyl Acetate", "Citrus Aurantium Dulcis Peel Oil Expressed", "Citrus Sinensis Peel Oil Expressed",
-                "Methyl 2-Octynoate", "Pogostemon Cablin Leaf Oil"}
+                "Methyl 2-Octynoate", "Pogostemon Cablin Leaf Oil", "Citrus Medica Limonum Peel Oil"}
 # Allergens none of whose names is in the 2020 CosIng inventory (names introduced later).
 ALLERGENS_NOT_IN_COSING_2020 = {"3-propylidenephthalide", "lippia-citriodora-absolute", "dimethyl-phenethyl-acetate",
                                 "trimethylcyclopentenyl-methylisopentenol"}
@@ -447,3 +447,33 @@ def test_allergen_names_are_real_names(rules, cosing_names) -> None:
     missing = sorted(a.id for a in rules.lexicon.allergens
                      if not any(compact_of(match_key(n)) in inventory for n in a.inci))
     assert missing == sorted(ALLERGENS_NOT_IN_COSING_2020)
+
+
+# --------------------------------------------------------------------------- hand-checked corpus
+
+CORPUS = Path(__file__).parent / "data" / "profiles_corpus.jsonl"
+
+
+def _corpus() -> list[dict]:
+    import json
+
+    with CORPUS.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def test_corpus_size_and_mix() -> None:
+    rows = _corpus()
+    assert len(rows) >= 100 and all(r["checked_by_hand"] for r in rows)
+    verdicts = [r["fungal_acne"] for r in rows]
+    assert verdicts.count("cannot tell") >= 30 and verdicts.count("clear") >= 20 and verdicts.count("flag") >= 30
+    assert {r["allergens"] for r in rows} == {"flag", "clear", "cannot tell"}
+
+
+@pytest.mark.parametrize("row", _corpus(), ids=lambda r: r["product_id"])
+def test_hand_checked_verdicts(row, scanner) -> None:
+    p = _assess(row["label"], scanner)
+    assert (p.fungal_acne.verdict, p.allergens.verdict) == (row["fungal_acne"], row["allergens"])
+    assert [t.text for t in p.fungal_acne.triggers] == row["fungal_triggers"]
+    assert [u.text for u in p.fungal_acne.unknown] == row["fungal_undecided"]
+    assert [t.name for t in p.allergens.triggers] == row["allergens_named"]
+    assert p.allergens.fragrance_present == row["fragrance"]

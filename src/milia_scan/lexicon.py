@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from .models import Allergen, AllergenList, FungalRule, LexiconEntry, LookalikeGroup, Source
 from .normalizer import compact_key, match_key
 
+M = TypeVar("M")
 SOURCES_FILE = "sources.toml"
 LOOKALIKES_FILE = "lookalikes.toml"
 PROFILE_PREFIX = "profile-"  # profile files are not entry files
@@ -204,34 +205,43 @@ def _profile_tables(root: Path, name: str, allowed: set[str]) -> dict[str, Any]:
     return data
 
 
-def _check_sources(label: str, keys: Iterable[str], sources: Mapping[str, Source]) -> None:
-    for key in keys:
-        if key not in sources:
-            raise LexiconError(f"{label}: source {key!r} is not in {SOURCES_FILE}")
+def _validated(file: str, kind: str, raws: list[dict[str, Any]], model: type[M],
+               sources: Mapping[str, Source]) -> list[M]:
+    """Validate the [[kind]] tables of a profile file: the model's schema, unique ids, known sources.
+    An error names the file and the table's id."""
+    out: list[M] = []
+    for i, raw in enumerate(raws):
+        label = f"{file}: {kind} {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            item = model(**raw)
+        except ValidationError as exc:
+            raise LexiconError(f"{label}: {_describe(exc)}") from None
+        if any(o.id == item.id for o in out):  # type: ignore[attr-defined]
+            raise LexiconError(f"{label}: duplicate id")
+        for key in item.sources:  # type: ignore[attr-defined]
+            if key not in sources:
+                raise LexiconError(f"{label}: source {key!r} is not in {SOURCES_FILE}")
+        out.append(item)
+    return out
+
+
+def _one_owner(file: str, kind: str, items: Iterable[Any], names_of: str, clash: str) -> None:
+    """No name may belong to two items of one profile file."""
+    owner: dict[str, str] = {}
+    for item in items:
+        for name in getattr(item, names_of):
+            key = compact_key(name)
+            if not key:
+                raise LexiconError(f"{file}: {kind} {item.id!r}: empty name {name!r}")
+            if owner.setdefault(key, item.id) != item.id:
+                raise LexiconError(f"{file}: {kind} {item.id!r}: name {name!r} {clash} {owner[key]!r}")
 
 
 def _load_fungal(root: Path, sources: Mapping[str, Source]) -> tuple[FungalRule, ...]:
     """The fungal-acne rules: ids unique, sources cited, no name decided by two rules."""
     data = _profile_tables(root, FUNGAL_FILE, {"rule"})
-    rules: list[FungalRule] = []
-    owner: dict[str, str] = {}
-    for i, raw in enumerate(data.get("rule", [])):
-        label = f"{FUNGAL_FILE}: rule {raw.get('id', f'#{i + 1}')!r}"
-        try:
-            rule = FungalRule(**raw)
-        except ValidationError as exc:
-            raise LexiconError(f"{label}: {_describe(exc)}") from None
-        if any(r.id == rule.id for r in rules):
-            raise LexiconError(f"{label}: duplicate id")
-        _check_sources(label, rule.sources, sources)
-        for name in rule.names:
-            key = compact_key(name)
-            if not key:
-                raise LexiconError(f"{label}: empty name {name!r}")
-            if owner.get(key, rule.id) != rule.id:
-                raise LexiconError(f"{label}: name {name!r} is also decided by rule {owner[key]!r}")
-            owner[key] = rule.id
-        rules.append(rule)
+    rules = _validated(FUNGAL_FILE, "rule", data.get("rule", []), FungalRule, sources)
+    _one_owner(FUNGAL_FILE, "rule", rules, "names", "is also decided by rule")
     return tuple(rules)
 
 
@@ -239,36 +249,11 @@ def _load_allergens(root: Path, sources: Mapping[str, Source]) -> tuple[dict[str
     """The EU fragrance allergens and their lists: ids unique, lists and sources known, no name
     shared by two allergens."""
     data = _profile_tables(root, ALLERGENS_FILE, {"list", "allergen"})
-    lists: dict[str, AllergenList] = {}
-    for i, raw in enumerate(data.get("list", [])):
-        label = f"{ALLERGENS_FILE}: list {raw.get('id', f'#{i + 1}')!r}"
-        try:
-            lst = AllergenList(**raw)
-        except ValidationError as exc:
-            raise LexiconError(f"{label}: {_describe(exc)}") from None
-        if lst.id in lists:
-            raise LexiconError(f"{label}: duplicate id")
-        _check_sources(label, lst.sources, sources)
-        lists[lst.id] = lst
-    allergens: list[Allergen] = []
-    owner: dict[str, str] = {}
-    for i, raw in enumerate(data.get("allergen", [])):
-        label = f"{ALLERGENS_FILE}: allergen {raw.get('id', f'#{i + 1}')!r}"
-        try:
-            allergen = Allergen(**raw)
-        except ValidationError as exc:
-            raise LexiconError(f"{label}: {_describe(exc)}") from None
-        if any(a.id == allergen.id for a in allergens):
-            raise LexiconError(f"{label}: duplicate id")
+    lists = {lst.id: lst for lst in _validated(ALLERGENS_FILE, "list", data.get("list", []), AllergenList, sources)}
+    allergens = _validated(ALLERGENS_FILE, "allergen", data.get("allergen", []), Allergen, sources)
+    for allergen in allergens:
         if allergen.list_id not in lists:
-            raise LexiconError(f"{label}: list {allergen.list_id!r} is not a [[list]] of {ALLERGENS_FILE}")
-        _check_sources(label, allergen.sources, sources)
-        for name in allergen.inci:
-            key = compact_key(name)
-            if not key:
-                raise LexiconError(f"{label}: empty name {name!r}")
-            if owner.get(key, allergen.id) != allergen.id:
-                raise LexiconError(f"{label}: name {name!r} also belongs to allergen {owner[key]!r}")
-            owner[key] = allergen.id
-        allergens.append(allergen)
+            raise LexiconError(f"{ALLERGENS_FILE}: allergen {allergen.id!r}: list {allergen.list_id!r} is not a "
+                               f"[[list]] of {ALLERGENS_FILE}")
+    _one_owner(ALLERGENS_FILE, "allergen", allergens, "inci", "also belongs to allergen")
     return lists, tuple(allergens)

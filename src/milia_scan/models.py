@@ -8,9 +8,9 @@ code, already checked), so validation cost is paid only where data enters from o
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Context = Literal["leave-on", "rinse-off", "eye-area"]
 Band = Literal["low", "moderate", "high"]
@@ -260,6 +260,13 @@ class Inspection(BaseModel):
 # (Malassezia folliculitis) trigger rules and EU fragrance allergens. Their data are the
 # `lexicon/profile-*.toml` files; `milia_scan.profiles.assess` builds the results below.
 
+def _kebab(v: str) -> str:
+    if not _ID.match(v):
+        raise ValueError(f"{v!r} must be kebab-case (a-z, 0-9, single hyphens)")
+    return v
+
+
+KebabId = Annotated[str, AfterValidator(_kebab)]
 ProfileEffect = Literal["trigger", "no-trigger", "unsettled"]
 Verdict = Literal["flag", "clear", "cannot tell"]
 PROFILE_DISCLAIMER = ("Not medical advice: a screening aid that reads ingredient names, not amounts; "
@@ -274,21 +281,14 @@ class FungalRule(_Strict):
     unsettled beats no-trigger.
     """
 
-    id: str
+    id: KebabId
     effect: ProfileEffect
-    group: str
+    group: KebabId
     names: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     sources: tuple[str, ...]
     note: str
     disagreement: str | None = None
-
-    @field_validator("id", "group")
-    @classmethod
-    def _kebab(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError(f"{v!r} must be kebab-case (a-z, 0-9, single hyphens)")
-        return v
 
     @field_validator("patterns")
     @classmethod
@@ -313,7 +313,7 @@ class AllergenList(_Strict):
     """One legal list of labelled fragrance allergens: the Annex III entries in force before
     Regulation (EU) 2023/1545, or that regulation's additions with their transition dates."""
 
-    id: str
+    id: KebabId
     title: str
     sources: tuple[str, ...]
     placed_until: str | None = None  # ISO date: non-labelled products may be placed on the market until then
@@ -332,20 +332,13 @@ class Allergen(_Strict):
     """A fragrance allergen EU law requires to be named on the label above 0.001 % (leave-on) /
     0.01 % (rinse-off): one Annex III entry of Regulation (EC) No 1223/2009."""
 
-    id: str
+    id: KebabId
     label_name: str  # the name the law requires on the label (a grouping name such as 'Rose Ketones')
     inci: tuple[str, ...]  # every name that identifies it on a label, label_name first
     annex_ref: str  # the Annex III reference number
     list_id: str  # an AllergenList id
     sources: tuple[str, ...]
     note: str
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError(f"id {v!r} must be kebab-case (a-z, 0-9, single hyphens)")
-        return v
 
     @model_validator(mode="after")
     def _named(self) -> Allergen:

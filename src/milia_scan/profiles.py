@@ -71,6 +71,7 @@ class _Rules:
     patterns: list[tuple[FungalRule, re.Pattern[str]]] = field(default_factory=list)
     allergens: dict[str, Allergen] = field(default_factory=dict)
     cache: dict[str, FungalRule | None] = field(default_factory=dict)
+    fragrance_rule: FungalRule | None = None  # the rule that decides parfum / fragrance / aroma
 
     @classmethod
     def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> _Rules:
@@ -79,6 +80,7 @@ class _Rules:
             for name in rule.names:
                 rules.names[compact_of(match_key(name))] = rule
             rules.patterns += [(rule, re.compile(p)) for p in rule.patterns]
+        rules.fragrance_rule = rules.names.get("parfum")
         for allergen in lexicon.allergens:
             for name in allergen.inci:
                 rules.allergens[compact_of(match_key(name))] = allergen
@@ -207,13 +209,15 @@ def _fungal(rules: _Rules, tokens: Sequence[Token], resolutions: Sequence[Resolu
     fragrance = False
     for tok, res in zip(tokens, resolutions):
         rule = _fungal_decision(rules, tok, res)
+        if rule is None and _is_fragrance(tok):  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
+            rule = rules.fragrance_rule
         if rule is None:
             unknown.append(_unknown(tok, _why_unknown(rules, res)))
         elif rule.effect == "trigger":
             triggers.append(_hit(tok, rule.id, rule.group, rule.sources, rule.note))
         elif rule.effect == "unsettled":
             unknown.append(_unknown(tok, f"unsettled: {rule.disagreement or rule.note}", rule.id))
-        elif rule.id == "fragrance-and-allergen-chemicals" and _is_fragrance(tok):
+        elif rule is rules.fragrance_rule and _is_fragrance(tok):
             fragrance = True
     if triggers:
         names = ", ".join(dict.fromkeys(t.text for t in triggers))
