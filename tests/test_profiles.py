@@ -477,3 +477,25 @@ def test_hand_checked_verdicts(row, scanner) -> None:
     assert [u.text for u in p.fungal_acne.unknown] == row["fungal_undecided"]
     assert [t.name for t in p.allergens.triggers] == row["allergens_named"]
     assert p.allergens.fragrance_present == row["fragrance"]
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def test_doctest_and_docs_example() -> None:
+    import doctest
+
+    import milia_scan.profiles as profiles
+
+    result = doctest.testmod(profiles)
+    assert result.failed == 0 and result.attempted > 0
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    label = re.search(r'label = "([^"]+)"', doc).group(1)
+    scanner = milia_scan.Scanner()
+    p = assess(label, scanner.tokenize(label), scanner)
+    shown = [(t.text, t.start, t.end, t.rule) for t in p.fungal_acne.triggers]
+    assert f"# ('{p.fungal_acne.verdict}', {shown!r})" in doc
+    allergens = [t.name for t in p.allergens.triggers]
+    assert f"# ('{p.allergens.verdict}', {allergens!r}, {p.allergens.fragrance_present})" in doc
+    lex = load_lexicon()
+    assert f"### The rules ({len(lex.fungal_rules)})" in doc and f"**{len(lex.allergens)} entries**" in doc
