@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .lexicon import Lexicon, load_lexicon
 from .match import Matcher, Resolution
@@ -72,6 +72,7 @@ class _Rules:
     allergens: dict[str, Allergen] = field(default_factory=dict)
     cache: dict[str, FungalRule | None] = field(default_factory=dict)
     fragrance_rule: FungalRule | None = None  # the rule that decides parfum / fragrance / aroma
+    tokens: dict[str, _Info] = field(default_factory=dict)  # per token text
 
     @classmethod
     def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> _Rules:
@@ -191,7 +192,7 @@ def _unknown(tok: Token, reason: str, rule: str | None = None) -> ProfileToken:
     return ProfileToken(text=tok.text, start=tok.start, end=tok.end, position=tok.position, reason=reason, rule=rule)
 
 
-def _why_unknown(rules: _Rules, res: Resolution) -> str:
+def _why_unknown(res: Resolution) -> str:
     if res.matches:
         ids = ", ".join(m.id for m in res.matches)
         return f"lexicon entry {ids}, but no fungal rule decides it"
@@ -200,24 +201,50 @@ def _why_unknown(rules: _Rules, res: Resolution) -> str:
     return "unrecognised: no rule and no lexicon name matches it"
 
 
+class _Info(NamedTuple):
+    """What the profiles need to know of one token text (cached per text: labels repeat them)."""
+
+    rule: FungalRule | None  # the fungal rule deciding it (the fragrance rule for 'Natural Fragrance')
+    allergen: Allergen | None
+    fragrance: bool  # parfum / fragrance / aroma
+    known: bool  # recognised by the matcher, a fungal rule, the allergen list or as a fragrance word
+    why: str  # why it is unknown to the fungal profile, when it is
+
+
+def _info(rules: _Rules, tok: Token) -> _Info:
+    hit = rules.tokens.get(tok.text)
+    if hit is not None:
+        return hit
+    res = rules.matcher.resolve(tok.text)
+    rule = _fungal_decision(rules, tok, res)
+    fragrance = _is_fragrance(tok)
+    if rule is None and fragrance:  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
+        rule = rules.fragrance_rule
+    allergen = _allergen(rules, tok)
+    info = _Info(rule, allergen, fragrance, res.known or rule is not None or allergen is not None or fragrance,
+                 "" if rule is not None else _why_unknown(res))
+    if len(rules.tokens) >= _CACHE_LIMIT:
+        rules.tokens.clear()
+    rules.tokens[tok.text] = info
+    return info
+
+
 # --------------------------------------------------------------------------- the profiles
 
 
-def _fungal(rules: _Rules, tokens: Sequence[Token], resolutions: Sequence[Resolution]) -> ProfileVerdict:
+def _fungal(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> ProfileVerdict:
     triggers: list[ProfileHit] = []
     unknown: list[ProfileToken] = []
     fragrance = False
-    for tok, res in zip(tokens, resolutions):
-        rule = _fungal_decision(rules, tok, res)
-        if rule is None and _is_fragrance(tok):  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
-            rule = rules.fragrance_rule
+    for tok, info in zip(tokens, infos):
+        rule = info.rule
         if rule is None:
-            unknown.append(_unknown(tok, _why_unknown(rules, res)))
+            unknown.append(_unknown(tok, info.why))
         elif rule.effect == "trigger":
             triggers.append(_hit(tok, rule.id, rule.group, rule.sources, rule.note))
         elif rule.effect == "unsettled":
             unknown.append(_unknown(tok, f"unsettled: {rule.disagreement or rule.note}", rule.id))
-        elif rule is rules.fragrance_rule and _is_fragrance(tok):
+        elif rule is rules.fragrance_rule and info.fragrance:
             fragrance = True
     if triggers:
         names = ", ".join(dict.fromkeys(t.text for t in triggers))
@@ -239,13 +266,13 @@ def _fungal(rules: _Rules, tokens: Sequence[Token], resolutions: Sequence[Resolu
                           note=note + " Not medical advice.")
 
 
-def _allergens(rules: _Rules, tokens: Sequence[Token], resolutions: Sequence[Resolution]) -> AllergenVerdict:
+def _allergens(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> AllergenVerdict:
     found: list[ProfileHit] = []
     fragrance: list[ProfileHit] = []
     unknown: list[ProfileToken] = []
     new_named = False
-    for tok, res in zip(tokens, resolutions):
-        allergen = _allergen(rules, tok)
+    for tok, info in zip(tokens, infos):
+        allergen = info.allergen
         if allergen is not None:
             lst = rules.lexicon.allergen_lists.get(allergen.list_id)
             when = ""
@@ -255,10 +282,10 @@ def _allergens(rules: _Rules, tokens: Sequence[Token], resolutions: Sequence[Res
                         f"market after {lst.placed_until}, on sale after {lst.available_until})")
             found.append(_hit(tok, allergen.id, allergen.label_name, allergen.sources,
                               f"Annex III entry {allergen.annex_ref}{when}"))
-        elif _is_fragrance(tok):
+        elif info.fragrance:
             fragrance.append(_hit(tok, "fragrance", "parfum / fragrance / aroma", ("eu-cosing-annex-iii",),
                                   "an undisclosed fragrance or flavour composition"))
-        elif not res.known and _fungal_decision(rules, tok, res) is None:
+        elif not info.known:
             unknown.append(_unknown(tok, "unrecognised: no allergen, lexicon or profile name matches it"))
     thresholds = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
                   "products; below that they need not be, and labels made for markets outside the EU need not name "
@@ -301,5 +328,5 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
             from .scanner import default_scanner
 
             tokens = default_scanner().tokenize(label)
-    resolutions = [rules.matcher.resolve(t.text) for t in tokens]
-    return Profiles(fungal_acne=_fungal(rules, tokens, resolutions), allergens=_allergens(rules, tokens, resolutions))
+    infos = [_info(rules, t) for t in tokens]
+    return Profiles(fungal_acne=_fungal(rules, tokens, infos), allergens=_allergens(rules, tokens, infos))
