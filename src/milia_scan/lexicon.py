@@ -4,6 +4,8 @@ Layout of a lexicon directory:
   sources.toml     [source.KEY] tables: every citation a rating or claim refers to
   lookalikes.toml  [[group]] tables: real INCI names that must never match entry `not`
   *.toml           [[entry]] tables, one file per family (see the header of each file)
+  profile-*.toml   condition profiles beside the milia score (optional): fungal-acne rules
+                   ([[rule]]) and EU fragrance allergens ([[list]], [[allergen]])
 
 A broken file or entry is a `LexiconError` naming the file and the entry.
 """
@@ -16,15 +18,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from .models import LexiconEntry, LookalikeGroup, Source
+from .models import Allergen, AllergenList, FungalRule, LexiconEntry, LookalikeGroup, Source
 from .normalizer import compact_key, match_key
 
+M = TypeVar("M")
 SOURCES_FILE = "sources.toml"
 LOOKALIKES_FILE = "lookalikes.toml"
+PROFILE_PREFIX = "profile-"  # profile files are not entry files
+FUNGAL_FILE = "profile-fungal-acne.toml"
+ALLERGENS_FILE = "profile-allergens.toml"
 
 
 class LexiconError(ValueError):
@@ -41,6 +47,10 @@ class Lexicon:
     path: str = ""
     # match key -> entry id, for every name of every entry
     names: Mapping[str, str] = field(default_factory=dict)
+    # condition profiles (empty when the directory has no profile files)
+    fungal_rules: tuple[FungalRule, ...] = ()
+    allergen_lists: Mapping[str, AllergenList] = field(default_factory=dict)
+    allergens: tuple[Allergen, ...] = ()
 
     def get(self, id_or_name: str) -> LexiconEntry | None:
         """Find an entry by id or by any of its names (case and punctuation ignored)."""
@@ -105,7 +115,8 @@ def _load(root: Path) -> Lexicon:
 
     entries: dict[str, LexiconEntry] = {}
     where: dict[str, str] = {}
-    files = sorted(p for p in root.glob("*.toml") if p.name not in (SOURCES_FILE, LOOKALIKES_FILE))
+    files = sorted(p for p in root.glob("*.toml")
+                   if p.name not in (SOURCES_FILE, LOOKALIKES_FILE) and not p.name.startswith(PROFILE_PREFIX))
     if not files:
         raise LexiconError(f"{root}: no entry files (*.toml) found")
     for file in files:
@@ -143,7 +154,10 @@ def _load(root: Path) -> Lexicon:
             groups.append(group)
 
     names = _name_index(entries, where)
-    lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names)
+    rules = _load_fungal(root, sources)
+    lists, allergens = _load_allergens(root, sources)
+    lex = Lexicon(entries=entries, sources=sources, lookalikes=tuple(groups), path=str(root), names=names,
+                  fungal_rules=rules, allergen_lists=lists, allergens=allergens)
     compact = {compact_key(k): v for k, v in names.items()}
     for name in lex.lookalike_names():
         owner = names.get(match_key(name)) or compact.get(compact_key(name))
@@ -175,3 +189,71 @@ def _name_index(entries: Mapping[str, LexiconEntry], where: Mapping[str, str]) -
                 )
             names[key] = entry.id
     return names
+
+
+# --------------------------------------------------------------------------- condition profiles
+
+
+def _profile_tables(root: Path, name: str, allowed: set[str]) -> dict[str, Any]:
+    path = root / name
+    if not path.exists():
+        return {}
+    data = _read_toml(path)
+    unknown = set(data) - allowed
+    if unknown:
+        raise LexiconError(f"{name}: unexpected top-level keys {sorted(unknown)}")
+    return data
+
+
+def _validated(file: str, kind: str, raws: list[dict[str, Any]], model: type[M],
+               sources: Mapping[str, Source]) -> list[M]:
+    """Validate the [[kind]] tables of a profile file: the model's schema, unique ids, known sources.
+    An error names the file and the table's id."""
+    out: list[M] = []
+    for i, raw in enumerate(raws):
+        label = f"{file}: {kind} {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            item = model(**raw)
+        except ValidationError as exc:
+            raise LexiconError(f"{label}: {_describe(exc)}") from None
+        if any(o.id == item.id for o in out):  # type: ignore[attr-defined]
+            raise LexiconError(f"{label}: duplicate id")
+        for key in item.sources:  # type: ignore[attr-defined]
+            if key not in sources:
+                raise LexiconError(f"{label}: source {key!r} is not in {SOURCES_FILE}")
+        out.append(item)
+    return out
+
+
+def _one_owner(file: str, kind: str, items: Iterable[Any], names_of: str, clash: str) -> None:
+    """No name may belong to two items of one profile file."""
+    owner: dict[str, str] = {}
+    for item in items:
+        for name in getattr(item, names_of):
+            key = compact_key(name)
+            if not key:
+                raise LexiconError(f"{file}: {kind} {item.id!r}: empty name {name!r}")
+            if owner.setdefault(key, item.id) != item.id:
+                raise LexiconError(f"{file}: {kind} {item.id!r}: name {name!r} {clash} {owner[key]!r}")
+
+
+def _load_fungal(root: Path, sources: Mapping[str, Source]) -> tuple[FungalRule, ...]:
+    """The fungal-acne rules: ids unique, sources cited, no name decided by two rules."""
+    data = _profile_tables(root, FUNGAL_FILE, {"rule"})
+    rules = _validated(FUNGAL_FILE, "rule", data.get("rule", []), FungalRule, sources)
+    _one_owner(FUNGAL_FILE, "rule", rules, "names", "is also decided by rule")
+    return tuple(rules)
+
+
+def _load_allergens(root: Path, sources: Mapping[str, Source]) -> tuple[dict[str, AllergenList], tuple[Allergen, ...]]:
+    """The EU fragrance allergens and their lists: ids unique, lists and sources known, no name
+    shared by two allergens."""
+    data = _profile_tables(root, ALLERGENS_FILE, {"list", "allergen"})
+    lists = {lst.id: lst for lst in _validated(ALLERGENS_FILE, "list", data.get("list", []), AllergenList, sources)}
+    allergens = _validated(ALLERGENS_FILE, "allergen", data.get("allergen", []), Allergen, sources)
+    for allergen in allergens:
+        if allergen.list_id not in lists:
+            raise LexiconError(f"{ALLERGENS_FILE}: allergen {allergen.id!r}: list {allergen.list_id!r} is not a "
+                               f"[[list]] of {ALLERGENS_FILE}")
+    _one_owner(ALLERGENS_FILE, "allergen", allergens, "inci", "also belongs to allergen")
+    return lists, tuple(allergens)

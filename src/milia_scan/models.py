@@ -8,9 +8,9 @@ code, already checked), so validation cost is paid only where data enters from o
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Context = Literal["leave-on", "rinse-off", "eye-area"]
 Band = Literal["low", "moderate", "high"]
@@ -253,3 +253,162 @@ class Inspection(BaseModel):
 
     tokens: tuple[Decision, ...]
     parts: tuple[Part, ...]
+
+
+# --------------------------------------------------------------------------- condition profiles
+# Two profiles that sit beside the milia score and never change it (issue #13): fungal acne
+# (Malassezia folliculitis) trigger rules and EU fragrance allergens. Their data are the
+# `lexicon/profile-*.toml` files; `milia_scan.profiles.assess` builds the results below.
+
+def _kebab(v: str) -> str:
+    if not _ID.match(v):
+        raise ValueError(f"{v!r} must be kebab-case (a-z, 0-9, single hyphens)")
+    return v
+
+
+KebabId = Annotated[str, AfterValidator(_kebab)]
+ProfileEffect = Literal["trigger", "no-trigger", "unsettled"]
+Verdict = Literal["flag", "clear", "cannot tell"]
+PROFILE_DISCLAIMER = ("Not medical advice: a screening aid that reads ingredient names, not amounts; "
+                      "see docs/profiles.md for the rules and their sources.")
+
+
+class FungalRule(_Strict):
+    """One rule of the fungal-acne profile (an entry of `lexicon/profile-fungal-acne.toml`).
+
+    `names` are decided exactly (letters and digits compared); `patterns` are regular expressions
+    searched in a token's match key. An exact name beats every pattern; among patterns, trigger beats
+    unsettled beats no-trigger.
+    """
+
+    id: KebabId
+    effect: ProfileEffect
+    group: KebabId
+    names: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    note: str
+    disagreement: str | None = None
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _decides_something(self) -> FungalRule:
+        if not self.names and not self.patterns:
+            raise ValueError("a rule needs names or patterns")
+        if not self.sources:
+            raise ValueError("a rule needs at least one source")
+        return self
+
+
+class AllergenList(_Strict):
+    """One legal list of labelled fragrance allergens: the Annex III entries in force before
+    Regulation (EU) 2023/1545, or that regulation's additions with their transition dates."""
+
+    id: KebabId
+    title: str
+    sources: tuple[str, ...]
+    placed_until: str | None = None  # ISO date: non-labelled products may be placed on the market until then
+    available_until: str | None = None  # ISO date: ... and made available (sold) until then
+    note: str
+
+    @field_validator("placed_until", "available_until")
+    @classmethod
+    def _iso_date(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            raise ValueError(f"{v!r} must be an ISO date (YYYY-MM-DD)")
+        return v
+
+
+class Allergen(_Strict):
+    """A fragrance allergen EU law requires to be named on the label above 0.001 % (leave-on) /
+    0.01 % (rinse-off): one Annex III entry of Regulation (EC) No 1223/2009."""
+
+    id: KebabId
+    label_name: str  # the name the law requires on the label (a grouping name such as 'Rose Ketones')
+    inci: tuple[str, ...]  # every name that identifies it on a label, label_name first
+    annex_ref: str  # the Annex III reference number
+    list_id: str  # an AllergenList id
+    sources: tuple[str, ...]
+    note: str
+
+    @model_validator(mode="after")
+    def _named(self) -> Allergen:
+        if not self.inci or self.inci[0] != self.label_name:
+            raise ValueError("inci must list the label_name first")
+        if not self.sources:
+            raise ValueError("an allergen needs at least one source")
+        return self
+
+
+class ProfileHit(BaseModel):
+    """A token that a profile reports: a fungal-acne trigger, an allergen, or a fragrance word.
+    `text` is exactly `label[start:end]`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+    position: int
+    rule: str  # the fungal rule id or the allergen id
+    name: str  # what it was recognised as (the rule's group, the allergen's label name)
+    sources: tuple[str, ...]
+    note: str
+
+
+class ProfileToken(BaseModel):
+    """A token a profile could not decide, and why (unrecognised, or 'unsettled': sources disagree)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+    position: int
+    reason: str
+    rule: str | None = None  # the unsettled rule, when one decided it
+
+
+class ProfileVerdict(BaseModel):
+    """One profile's answer for a label: `flag` (with the triggering tokens), `clear` (every token
+    decided and none triggers) or `cannot tell` (nothing triggers, but `unknown` lists tokens that
+    were not understood or that the sources disagree on)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    verdict: Verdict
+    triggers: tuple[ProfileHit, ...] = ()
+    unknown: tuple[ProfileToken, ...] = ()
+    note: str
+
+
+class AllergenVerdict(ProfileVerdict):
+    """The EU fragrance-allergen profile: `triggers` are the allergens named on the label;
+    `fragrance` the parfum / fragrance / aroma tokens (a product can hold allergens below the
+    labelling thresholds without naming them)."""
+
+    fragrance: tuple[ProfileHit, ...] = ()
+
+    @property
+    def fragrance_present(self) -> bool:
+        return bool(self.fragrance)
+
+
+class Profiles(BaseModel):
+    """The condition profiles of one label; they sit beside the milia score and never change it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fungal_acne: ProfileVerdict
+    allergens: AllergenVerdict
+    disclaimer: str = PROFILE_DISCLAIMER

@@ -1,0 +1,332 @@
+"""Condition profiles beside the milia score: fungal acne (Malassezia folliculitis) and EU
+fragrance allergens (issue #13). Pure functions over the tokens the scanner produced; they never
+change the score.
+
+    >>> import milia_scan
+    >>> from milia_scan.profiles import assess
+    >>> label = "Aqua, Glycerin, Isopropyl Myristate, Parfum, Linalool"
+    >>> p = assess(label, milia_scan.tokenize(label), milia_scan.default_scanner())
+    >>> p.fungal_acne.verdict, [t.text for t in p.fungal_acne.triggers]
+    ('flag', ['Isopropyl Myristate'])
+    >>> p.allergens.verdict, [a.text for a in p.allergens.triggers], p.allergens.fragrance_present
+    ('flag', ['Linalool'], True)
+
+What "known" means. A token is decided for the fungal profile when a rule of
+`lexicon/profile-fungal-acne.toml` decides its name (exactly, or by pattern), or the name without its
+bracketed part, or every part of a slash list, or the lexicon entry the matcher resolved it to (so
+typos and OCR noise the matcher corrects are decided too). Everything else is 'unknown', even when
+the matcher knows it as a real INCI name (a look-alike): knowing a name is not knowing whether it
+feeds Malassezia. A rule whose sources disagree ('unsettled') decides nothing either. So `clear`
+means: every token was decided by a rule and none is a trigger.
+
+The allergen profile matches the names of `lexicon/profile-allergens.toml` exactly (case, spacing,
+hyphens and a bracketed common name ignored); it does not correct typos. It reports `flag` when an
+allergen is named, `cannot tell` when none is but parfum / fragrance / aroma is present (allergens
+below the labelling thresholds need not be named) or some token is unrecognised, and `clear`
+otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .lexicon import Lexicon, load_lexicon
+from .match import Matcher, Resolution
+from .models import (
+    Allergen,
+    AllergenVerdict,
+    FungalRule,
+    ProfileHit,
+    Profiles,
+    ProfileToken,
+    ProfileVerdict,
+    Token,
+)
+from .normalizer import compact_of, match_key
+
+if TYPE_CHECKING:
+    from .scanner import Scanner
+
+FUNGAL = "fungal acne (Malassezia folliculitis)"
+ALLERGENS = "EU fragrance allergens"
+_SEVERITY = {"trigger": 2, "unsettled": 1, "no-trigger": 0}
+_FRAGRANCE_WORDS = frozenset({"parfum", "fragrance", "fragrances", "aroma", "perfume", "flavor", "flavour", "parfums"})
+_FRAGRANCE_QUALIFIERS = frozenset({"natural", "synthetic", "and", "or", "fragrance-free"})
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+_BRACKET_INNER = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_CACHE_LIMIT = 20_000
+
+
+@dataclass
+class _Rules:
+    """The profile data of one lexicon, indexed for lookup; decisions cached per match key."""
+
+    lexicon: Lexicon
+    matcher: Matcher
+    names: dict[str, FungalRule] = field(default_factory=dict)
+    patterns: list[tuple[FungalRule, re.Pattern[str]]] = field(default_factory=list)
+    allergens: dict[str, Allergen] = field(default_factory=dict)
+    cache: dict[str, FungalRule | None] = field(default_factory=dict)
+    fragrance_rule: FungalRule | None = None  # the rule that decides parfum / fragrance / aroma
+    tokens: dict[str, _Info] = field(default_factory=dict)  # per token text
+
+    @classmethod
+    def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> _Rules:
+        rules = cls(lexicon, matcher or Matcher(lexicon))
+        for rule in lexicon.fungal_rules:
+            for name in rule.names:
+                rules.names[compact_of(match_key(name))] = rule
+            rules.patterns += [(rule, re.compile(p)) for p in rule.patterns]
+        rules.fragrance_rule = rules.names.get("parfum")
+        for allergen in lexicon.allergens:
+            for name in allergen.inci:
+                rules.allergens[compact_of(match_key(name))] = allergen
+        return rules
+
+    def decide(self, key: str) -> FungalRule | None:
+        """The rule that decides one match key: an exact name, else the most severe pattern hit."""
+        if key in self.cache:
+            return self.cache[key]
+        rule = self.names.get(compact_of(key))
+        if rule is None and key:
+            hits = [r for r, rx in self.patterns if rx.search(key)]
+            rule = max(hits, key=lambda r: _SEVERITY[r.effect], default=None)
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[key] = rule
+        return rule
+
+
+_BUILT: dict[int, tuple[Any, _Rules]] = {}
+
+
+def _rules_for(scanner_or_lexicon: Scanner | Lexicon | str | Path | None) -> _Rules:
+    """Index the profile data once per scanner or lexicon object (kept alive with its index)."""
+    obj = scanner_or_lexicon
+    if obj is None:
+        from .scanner import default_scanner
+
+        obj = default_scanner()
+    elif isinstance(obj, (str, Path)):
+        obj = load_lexicon(obj)
+    hit = _BUILT.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    if isinstance(obj, Lexicon):
+        rules = _Rules.build(obj)
+    elif hasattr(obj, "matcher") and hasattr(obj, "lexicon"):
+        rules = _Rules.build(obj.lexicon, obj.matcher)
+    else:
+        raise TypeError(f"assess() needs a Scanner, a Lexicon or a lexicon path, not {type(obj).__name__}")
+    if len(_BUILT) >= 16:
+        _BUILT.clear()
+    _BUILT[id(obj)] = (obj, rules)
+    return rules
+
+
+# --------------------------------------------------------------------------- one token
+
+
+def _outer(text: str) -> str:
+    """The name without its bracketed parts ("Cocos Nucifera (Coconut) Oil" -> "cocos nucifera oil")."""
+    return match_key(_BRACKETED.sub(" ", text)) if any(c in text for c in "([{") else ""
+
+
+def _fungal_decision(rules: _Rules, tok: Token, res: Resolution) -> FungalRule | None:
+    """The rule deciding one token: its whole name if an exact name decides it; otherwise the most
+    severe decision among the whole name, the name without brackets, a slash list whose every part
+    is decided, and the lexicon entries the matcher resolved it to."""
+    key = tok.normalized or match_key(tok.text)
+    if compact_of(key) in rules.names:
+        return rules.names[compact_of(key)]
+    found: list[FungalRule] = []
+    for variant in (key, _outer(tok.text)):
+        if not variant:
+            continue
+        rule = rules.decide(variant)
+        if rule is not None:
+            found.append(rule)
+        if "/" in variant:
+            parts = [p.strip() for p in variant.split("/") if p.strip()]
+            decided = [rules.decide(p) for p in parts]
+            if len(parts) > 1 and all(d is not None for d in decided):
+                found += [d for d in decided if d is not None]
+    for m in res.matches:
+        entry = rules.lexicon.entries.get(m.id)
+        if entry is not None:
+            rule = rules.decide(match_key(entry.inci))
+            if rule is not None:
+                found.append(rule)
+    return max(found, key=lambda r: _SEVERITY[r.effect], default=None)
+
+
+def _allergen(rules: _Rules, tok: Token) -> Allergen | None:
+    key = tok.normalized or match_key(tok.text)
+    variants = [key, _outer(tok.text)]
+    variants += [match_key(a or b) for a, b in _BRACKET_INNER.findall(tok.text)]
+    for v in variants:
+        if v:
+            hit = rules.allergens.get(compact_of(v))
+            if hit is not None:
+                return hit
+    return None
+
+
+def _is_fragrance(tok: Token) -> bool:
+    key = tok.normalized or match_key(tok.text)
+    words = [w for w in re.split(r"[\s/,+&]+", key) if w]
+    return bool(words) and any(w in _FRAGRANCE_WORDS for w in words) and all(
+        w in _FRAGRANCE_WORDS or w in _FRAGRANCE_QUALIFIERS for w in words)
+
+
+def _hit(tok: Token, rule: str, name: str, sources: tuple[str, ...], note: str) -> ProfileHit:
+    return ProfileHit(text=tok.text, start=tok.start, end=tok.end, position=tok.position, rule=rule,
+                      name=name, sources=sources, note=note)
+
+
+def _unknown(tok: Token, reason: str, rule: str | None = None) -> ProfileToken:
+    return ProfileToken(text=tok.text, start=tok.start, end=tok.end, position=tok.position, reason=reason, rule=rule)
+
+
+def _why_unknown(res: Resolution) -> str:
+    if res.matches:
+        ids = ", ".join(m.id for m in res.matches)
+        return f"lexicon entry {ids}, but no fungal rule decides it"
+    if res.known:
+        return f"a real INCI name ({res.detail or 'known to the matcher'}), but no fungal rule decides it"
+    return "unrecognised: no rule and no lexicon name matches it"
+
+
+class _Info(NamedTuple):
+    """What the profiles need to know of one token text (cached per text: labels repeat them)."""
+
+    rule: FungalRule | None  # the fungal rule deciding it (the fragrance rule for 'Natural Fragrance')
+    allergen: Allergen | None
+    fragrance: bool  # parfum / fragrance / aroma
+    known: bool  # recognised by the matcher, a fungal rule, the allergen list or as a fragrance word
+    why: str  # why it is unknown to the fungal profile, when it is
+
+
+def _info(rules: _Rules, tok: Token) -> _Info:
+    hit = rules.tokens.get(tok.text)
+    if hit is not None:
+        return hit
+    res = rules.matcher.resolve(tok.text)
+    rule = _fungal_decision(rules, tok, res)
+    fragrance = _is_fragrance(tok)
+    if rule is None and fragrance:  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
+        rule = rules.fragrance_rule
+    allergen = _allergen(rules, tok)
+    info = _Info(rule, allergen, fragrance, res.known or rule is not None or allergen is not None or fragrance,
+                 "" if rule is not None else _why_unknown(res))
+    if len(rules.tokens) >= _CACHE_LIMIT:
+        rules.tokens.clear()
+    rules.tokens[tok.text] = info
+    return info
+
+
+# --------------------------------------------------------------------------- the profiles
+
+
+def _fungal(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> ProfileVerdict:
+    triggers: list[ProfileHit] = []
+    unknown: list[ProfileToken] = []
+    fragrance = False
+    for tok, info in zip(tokens, infos):
+        rule = info.rule
+        if rule is None:
+            unknown.append(_unknown(tok, info.why))
+        elif rule.effect == "trigger":
+            triggers.append(_hit(tok, rule.id, rule.group, rule.sources, rule.note))
+        elif rule.effect == "unsettled":
+            unknown.append(_unknown(tok, f"unsettled: {rule.disagreement or rule.note}", rule.id))
+        elif rule is rules.fragrance_rule and info.fragrance:
+            fragrance = True
+    if triggers:
+        names = ", ".join(dict.fromkeys(t.text for t in triggers))
+        verdict, note = "flag", f"{len(triggers)} ingredient(s) can feed Malassezia: {names}."
+        if unknown:
+            note += f" {len(unknown)} other(s) could not be decided (listed)."
+    elif unknown:
+        names = ", ".join(dict.fromkeys(u.text for u in unknown))
+        verdict, note = "cannot tell", (
+            f"No known trigger, but {len(unknown)} ingredient(s) could not be decided: {names}. "
+            "'Cannot tell' is not 'clear': check these by hand.")
+    elif not tokens:
+        verdict, note = "cannot tell", "No ingredients found in the label."
+    else:
+        verdict, note = "clear", "Every ingredient is decided by a rule and none is a known Malassezia trigger."
+    if fragrance and not triggers:
+        note += " Parfum is an undisclosed mixture: a fragrance oil may carry an ester the label does not name."
+    return ProfileVerdict(name=FUNGAL, verdict=verdict, triggers=tuple(triggers), unknown=tuple(unknown),  # type: ignore[arg-type]
+                          note=note + " Not medical advice.")
+
+
+def _allergens(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> AllergenVerdict:
+    found: list[ProfileHit] = []
+    fragrance: list[ProfileHit] = []
+    unknown: list[ProfileToken] = []
+    new_named = False
+    for tok, info in zip(tokens, infos):
+        allergen = info.allergen
+        if allergen is not None:
+            lst = rules.lexicon.allergen_lists.get(allergen.list_id)
+            when = ""
+            if lst is not None and lst.placed_until:
+                new_named = True
+                when = (f"; added by Regulation (EU) 2023/1545 (labelling required for products placed on the "
+                        f"market after {lst.placed_until}, on sale after {lst.available_until})")
+            found.append(_hit(tok, allergen.id, allergen.label_name, allergen.sources,
+                              f"Annex III entry {allergen.annex_ref}{when}"))
+        elif info.fragrance:
+            fragrance.append(_hit(tok, "fragrance", "parfum / fragrance / aroma", ("eu-cosing-annex-iii",),
+                                  "an undisclosed fragrance or flavour composition"))
+        elif not info.known:
+            unknown.append(_unknown(tok, "unrecognised: no allergen, lexicon or profile name matches it"))
+    thresholds = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
+                  "products; below that they need not be, and labels made for markets outside the EU need not name "
+                  "them at all.")
+    if found:
+        names = ", ".join(dict.fromkeys(f.name for f in found))
+        verdict, note = "flag", f"{len(found)} labelled fragrance allergen(s): {names}."
+    elif fragrance:
+        verdict, note = "cannot tell", ("No allergen is named, but the label has parfum / fragrance / aroma: it can "
+                                        "contain allergens below the labelling thresholds without naming them.")
+    elif unknown:
+        verdict, note = "cannot tell", (f"No allergen is named, but {len(unknown)} ingredient(s) were not recognised "
+                                        "and could be one under another name.")
+    elif not tokens:
+        verdict, note = "cannot tell", "No ingredients found in the label."
+    else:
+        verdict, note = "clear", "No labelled fragrance allergen and no parfum / fragrance / aroma."
+    note += " " + thresholds
+    if not new_named:
+        note += (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
+                 "market until 31 July 2026 (on sale until 31 July 2028).")
+    return AllergenVerdict(name=ALLERGENS, verdict=verdict, triggers=tuple(found), unknown=tuple(unknown),  # type: ignore[arg-type]
+                           fragrance=tuple(fragrance), note=note + " Not medical advice.")
+
+
+def assess(label: str, tokens: Sequence[Token] | None = None,
+           scanner_or_lexicon: Scanner | Lexicon | str | Path | None = None) -> Profiles:
+    """Both condition profiles of one label, from the tokens the scanner produced.
+
+    `tokens`: `milia_scan.tokenize(label)` or `Scanner.tokenize(label)` (None: tokenised here with
+    `scanner_or_lexicon` when it is a Scanner, else with the default scanner). `scanner_or_lexicon`:
+    the Scanner that produced them (its matcher decides which names are known), a `Lexicon`, a
+    lexicon directory, or None for the bundled one. Spans in the result point into `label`.
+    """
+    rules = _rules_for(scanner_or_lexicon)
+    if tokens is None:
+        if scanner_or_lexicon is not None and hasattr(scanner_or_lexicon, "tokenize"):
+            tokens = scanner_or_lexicon.tokenize(label)
+        else:
+            from .scanner import default_scanner
+
+            tokens = default_scanner().tokenize(label)
+    infos = [_info(rules, t) for t in tokens]
+    return Profiles(fungal_acne=_fungal(rules, tokens, infos), allergens=_allergens(rules, tokens, infos))
