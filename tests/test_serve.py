@@ -15,6 +15,8 @@ import sys
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
@@ -155,6 +157,8 @@ SCAN_422 = [
     (b'{"lable": "Aqua"}', "application/json", "label", "missing field 'label'"),
     (b'{"label": "Aqua", "lable": "Aqua"}', "application/json", "lable", "unknown field 'lable'"),
     (b'{"label": "Aqua",', "application/json", None, "not valid JSON"),
+    (b'{"label": "Aqua\x00"}', "application/json", None, "not valid JSON: Invalid control character at character 15"),
+    (b'{"label": "\xff\xfe"}', "application/json", None, "not valid JSON: it is not UTF-8 text"),
     (b"label=Aqua", "application/x-www-form-urlencoded", None, "Content-Type: application/json"),
     (b'{"label": "Aqua"}', "text/plain", None, "Content-Type: application/json"),
     (b"", "application/json", None, "the body is empty"),
@@ -179,6 +183,28 @@ def test_scan_422_names_the_field(client, body: bytes, content_type: str, field:
 def test_score_422_names_the_field(client, body, field: str | None, words: str) -> None:
     error = error_of(client.post("/v1/score", json=body), 422, "invalid_request")
     assert error["field"] == field and words in error["message"]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+_BODY = st.one_of(
+    st.binary(max_size=200),
+    _JSON.map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({"label": _JSON | st.text()}, optional={"context": _JSON}).map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({"labels": st.lists(st.text(max_size=60) | _JSON, max_size=5)},
+                          optional={"context": _JSON}).map(lambda v: json.dumps(v).encode()),
+)
+
+
+@given(body=_BODY, path=st.sampled_from(["/v1/scan", "/v1/score"]))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_body_gets_a_report_or_a_plain_error(client, body: bytes, path: str) -> None:
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    if response.status_code != 200:
+        error = error_of(response, 422, "invalid_request")
+        assert error["field"] is None or error["field"].split("[")[0] in ("label", "labels", "context") or \
+            error["message"].startswith("unknown field")
 
 
 # --------------------------------------------------------------------------- 413: caps
@@ -443,6 +469,11 @@ def test_serve_on_a_port_in_use_is_a_one_line_error(run) -> None:
     assert result.exit_code == 2
     assert result.output.strip() == f"milia-scan: error: port {port} on 127.0.0.1 is in use: stop what runs there, " \
                                     "or pick another --port"
+
+
+def test_serve_with_a_broken_lexicon_fails_before_starting_workers(run, tmp_path) -> None:
+    result = run("serve", "--workers", "2", "--lexicon", str(tmp_path / "missing"))
+    assert result.exit_code == 2 and result.output.startswith("milia-scan: error: ") and "Traceback" not in result.output
 
 
 def test_serve_openapi_flag_prints_the_schema(run, app) -> None:

@@ -368,12 +368,16 @@ def serve(host: str, port: int, workers: int, cors_origins: tuple[str, ...], acc
             raise UserError(f"serve needs FastAPI and uvicorn ({exc.name} is not installed): "
                             "pip install 'milia-scan[serve]'") from None
         raise
-    scanner = make_scanner(lexicon_dir, vocabulary)
     if print_openapi:
         from .serve import create_app
 
-        click.echo(json.dumps(create_app(scanner).openapi(), indent=2))
+        click.echo(json.dumps(create_app(make_scanner(lexicon_dir, vocabulary)).openapi(), indent=2))
         return
+    # One worker scans with this scanner; several build their own, so here it is only checked
+    # (a broken lexicon is one line now, not a traceback per worker) and not kept.
+    scanner = make_scanner(lexicon_dir, vocabulary) if workers == 1 or lexicon_dir or vocabulary else None
+    if workers > 1:
+        scanner = None
     try:
         check_address(host, port)
     except AddressError as exc:
@@ -383,7 +387,7 @@ def serve(host: str, port: int, workers: int, cors_origins: tuple[str, ...], acc
                f"{'' if host in ('127.0.0.1', 'localhost', '::1') else '; open to the network'}. Ctrl-C stops.",
                err=True)
     run(host=host, port=port, workers=workers, cors_origins=cors_origins, lexicon=lexicon_dir,
-        vocabulary=vocabulary, scanner=scanner if workers == 1 else None, access_log=access_log)
+        vocabulary=vocabulary, scanner=scanner, access_log=access_log)
 
 
 def main() -> None:

@@ -79,7 +79,8 @@ def describe_validation(errors: Sequence[Mapping[str, Any]], *, content_type: st
     if kind == "json_invalid":
         ctx = err.get("ctx") or {}
         at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
-        return f"the body is not valid JSON: {ctx.get('error', 'decode error')}{at}", None
+        reason = str(ctx.get("error", "decode error")).removesuffix(" at")  # "Invalid control character at"
+        return f"the body is not valid JSON: {reason}{at}", None
     path = loc[1:] if loc and loc[0] == "body" else loc
     if not path:  # the body as a whole
         if kind == "missing":
@@ -122,6 +123,8 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     """404, 405 and any other HTTPException, in the error shape."""
     status = getattr(exc, "status_code", 500)
     headers = getattr(exc, "headers", None) or {}
+    if status == 400:  # FastAPI could not even decode the body (bytes that are not UTF-8)
+        return error_response(422, "invalid_request", "the body is not valid JSON: it is not UTF-8 text")
     if status == 404:
         message = f"no such path: {request.url.path} (the API is under /v1, its description at /docs)"
     elif status == 405:

@@ -18,16 +18,15 @@ class AddressError(ValueError):
 
 
 def check_address(host: str, port: int) -> None:
-    """Bind and release HOST:PORT once, so that a port in use is one clear error, not a log dump."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise AddressError(f"cannot listen on host {host!r}: {exc.strerror}") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as sock:
+    """Bind and release HOST:PORT once, as uvicorn will, so that a port in use is one clear error
+    rather than a log dump."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # uvicorn's choice
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
         try:
-            sock.bind(address)
+            sock.bind((host, port))
+        except socket.gaierror as exc:
+            raise AddressError(f"cannot listen on host {host!r}: {exc.strerror}") from None
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise AddressError(f"port {port} on {host} is in use: stop what runs there, or pick another "
