@@ -189,6 +189,28 @@ def test_context_and_kit_parts(browser, server) -> None:
     assert "context=eye-area" in browser.execute_script("return location.hash")
 
 
+def test_a_txt_file_opened_or_dropped_is_scanned(browser, server, tmp_path) -> None:
+    report = api_scan(server, NIGHT_CREAM)
+    label_file = tmp_path / "night-cream.txt"
+    label_file.write_text(NIGHT_CREAM, encoding="utf-8")
+    open_page(browser, server)
+    browser.find_element(By.ID, "file").send_keys(str(label_file))  # "Open a .txt file"
+    scan_shown(browser)
+    assert prop(browser.find_element(By.ID, "label"), "value") == NIGHT_CREAM
+    check_rendering(browser, NIGHT_CREAM, report)
+
+    open_page(browser, server)
+    browser.execute_script("""
+        const data = new DataTransfer();
+        data.items.add(new File([arguments[0]], "label.txt", {type: "text/plain"}));
+        const box = document.getElementById("label");
+        box.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+        box.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    """, KIT)
+    scan_shown(browser)
+    check_rendering(browser, KIT, api_scan(server, KIT))
+
+
 def test_label_text_is_never_markup(browser, server) -> None:
     label = 'Aqua, <img src=x onerror="window.hacked=1">Petrolatum, <b>Lanolin</b>, </mark><script>window.hacked=2</script>'
     open_page(browser, server)
