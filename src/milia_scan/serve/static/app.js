@@ -47,6 +47,7 @@
     const box = $("message");
     box.textContent = text;
     box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function hideMessage() {
@@ -101,6 +102,8 @@
     $("share-link").hidden = true;
     render(label, body);
     status(`Score ${body.score} of 100, ${body.band}.`);
+    const result = $("result");
+    if (result.getBoundingClientRect().top > window.innerHeight - 120) result.scrollIntoView({ block: "start" });
   }
 
   // ------------------------------------------------------------------ rendering
