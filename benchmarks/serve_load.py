@@ -46,7 +46,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,28 +82,35 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def tree_rss(pid: int) -> int:
-    """Resident set size of a process and all its descendants, in bytes."""
-    total = 0
+def tree_sum(pid: int, reading: Callable[[int], float]) -> float:
+    """A reading summed over a process and its descendants (one that has just exited counts 0)."""
+    total = 0.0
     for p in tree(pid):
         try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) * 1024
+            total += reading(p)
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
     return total
 
 
+def _rss(p: int) -> int:
+    status = Path(f"/proc/{p}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) * 1024
+
+
+def _cpu(p: int) -> float:
+    fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def tree_rss(pid: int) -> int:
+    """Resident set size of a process and all its descendants, in bytes."""
+    return int(tree_sum(pid, _rss))
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system, every thread) used so far by a process and its descendants."""
-    total = 0
-    for p in tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
+    return tree_sum(pid, _cpu)
 
 
 def start_server(workers: int, deadline: float) -> tuple[subprocess.Popen, str]:
