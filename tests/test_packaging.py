@@ -30,6 +30,12 @@ def test_wheel_contains_package_data(wheel: Path) -> None:
     assert sum(n.startswith("milia_scan/lexicon/") and n.endswith(".toml") for n in names) >= 5
 
 
+def test_wheel_contains_the_page(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("index.html", "app.js", "app.css", "docs.html", "docs.js", "docs.css"):
+        assert f"milia_scan/serve/static/{name}" in names, name
+
+
 def test_installed_wheel_scans_from_another_directory(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
