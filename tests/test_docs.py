@@ -8,12 +8,12 @@ import re
 import pytest
 
 import milia_scan
-from milia_scan import normalizer, scanner
+from milia_scan import context, normalizer, scanner
 
 from .conftest import ROOT
 
 
-@pytest.mark.parametrize("module", [milia_scan, normalizer, scanner], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [milia_scan, context, normalizer, scanner], ids=lambda m: m.__name__)
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0

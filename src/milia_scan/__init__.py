@@ -7,10 +7,12 @@ trigger milia.
     ('high', ['petrolatum', 'mineral-oil'])
 
 The pipeline, one module a step: `tokenizer` (text -> tokens with spans), `match` (tokens ->
-lexicon entries), `score` (hits -> score), `scanner` (the report). Not medical advice.
+lexicon entries), `score` (hits -> score), `scanner` (the report); `context` reads how a product
+is used from its name. Not medical advice.
 """
 
 from ._version import __version__
+from .context import infer_context, parse_context
 from .lexicon import Lexicon, LexiconError, load_lexicon
 from .models import Decision, Hit, Inspection, LexiconEntry, Part, Rating, Report, Source, Token
 from .normalizer import normalize
@@ -37,8 +39,10 @@ __all__ = [
     "Source",
     "Token",
     "__version__",
+    "infer_context",
     "load_lexicon",
     "normalize",
+    "parse_context",
     "scan",
     "tokenize",
 ]
