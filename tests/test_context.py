@@ -24,6 +24,7 @@ NAMES = {
         "Take The Day Off Micellar Cleansing Towelettes for Face & Eyes", "Therapy Session Hair Mask",
         "Bonding Pre-Shampoo Treatment", "Scalp Balancing Sake Rinse", "Liz Earle Cleanse & Polish 100ml Pump",
         "Soap & Glory Clean On Me Shower Gel", "Démaquillant Douceur", "GENTLE CLEANSERS", "Shave Cream",
+        "La Roche Posay Effaclar Purifying Foaming Gel", "Bioderma Atoderm Intensive Foaming Gel 500ml",
     ],
     "eye-area": [
         "CeraVe Eye Repair Cream 14ml", "The INKEY List Caffeine Eye Serum 15ml", "Goat Milk De-Puffing Eye Balm",

@@ -10,7 +10,7 @@ The rules are tried in order and the first that finds one of its phrases decides
    removers included);
 2. phrases that say the product stays on ("leave-in conditioner", "no-rinse toner",
    "after-shower oil", "lip conditioner"): leave-on, whatever other word the name holds;
-3. products that are washed or wiped off (cleanser, face wash, shower gel, shampoo,
+3. products that are washed or wiped off (cleanser, foaming gel, face wash, shower gel, shampoo,
    conditioner, scrub, soap, bath, clay and wash-off masks...): rinse-off;
 4. products that stay on the thin skin around the eyes (eye cream, eye serum, under-eye
    patches, eyelid, eye shadow, eyeliner): eye-area;
@@ -66,10 +66,10 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
         "lip conditioner",
     ), "the name says the product stays on the skin or hair"),
     ContextRule("rinse-off", (
-        "cleanser", "cleanse", "cleansing", "wash", "shower", "bath", "bathing", "soap", "shampoo",
-        "shampooing", "conditioner", "scrub", "exfoliator", "polish", "rinse", "rinse off", "wash off",
-        "peel off", "clay mask", "mud mask", "hair mask", "hair masque", "shave", "shaving",
-        "nettoyant", "gel douche", "duschgel",
+        "cleanser", "cleanse", "cleansing", "foaming gel", "foaming cream", "wash", "shower", "bath",
+        "bathing", "soap", "shampoo", "shampooing", "conditioner", "scrub", "exfoliator", "polish",
+        "rinse", "rinse off", "wash off", "peel off", "clay mask", "mud mask", "hair mask", "hair masque",
+        "shave", "shaving", "nettoyant", "gel douche", "duschgel",
     ), "washed or wiped off after use: cleansers, washes, shower and bath products, hair rinse-offs, "
        "scrubs, wash-off masks"),
     ContextRule("eye-area", (
