@@ -13,8 +13,18 @@ from pydantic import TypeAdapter
 
 from .lexicon import Lexicon, load_lexicon
 from .match import RULES, Match, Matcher, Resolution, read_vocabulary
-from .models import CONTEXTS, Axis, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
-from .score import Risk, Scored, Weights, amount_factor, band_for, entry_weights, rating_evidence, score_risks, score_values
+from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
+from .score import (
+    POSITION_FACTORS,
+    Scored,
+    Weights,
+    amount_factor,
+    band_for,
+    entry_weights,
+    rating_evidence,
+    score_risks,
+    score_values,
+)
 from .sections import PartHead, Region
 from .tokenizer import Batch, Piece, Tokenizer
 
@@ -38,6 +48,7 @@ _VALUE = attrgetter("value")
 _PIECE_KIND = attrgetter("value.kind")
 _KIND = attrgetter("kind")
 _PIECE = itemgetter(3)
+_N_FACTORS = len(POSITION_FACTORS)
 
 
 # One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
@@ -179,7 +190,10 @@ class Scanner:
             for rid, (occlusion, comedogenic) in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
-                    inputs.append((occlusion, comedogenic, amount_factor(others, pieces[i].percent)))
+                    percent = pieces[i].percent
+                    amount = (POSITION_FACTORS[others] if percent is None and others < _N_FACTORS
+                              else amount_factor(others, percent))
+                    inputs.append((occlusion, comedogenic, amount))
             if found.helpful:
                 helpful += found.helpful
         if not seen and not helpful:
@@ -252,16 +266,17 @@ class Scanner:
         inputs = []
         for f in risks:  # a repeated ingredient counts once, at its first (highest) place
             occlusion, comedogenic = (0.0, 0.0) if f.match.id in seen else self._weight[f.match.id]
-            inputs.append(Risk(occlusion, comedogenic, amount_factor(f.others_before, f.piece.percent)))
+            inputs.append((occlusion, comedogenic, amount_factor(f.others_before, f.piece.percent)))
             seen.add(f.match.id)
         return score_risks(inputs, context)
 
-    def _axes(self, risks: list[_Found], scored: Scored) -> tuple[Axis, Axis]:
-        """A part's two axes: each score with its band and the ids of the hits that feed it."""
+    def _axes(self, risks: list[_Found], scored: Scored) -> tuple[dict[str, object], dict[str, object]]:
+        """A part's two axes (validated with their Part): each score with its band and the ids of
+        the hits that feed it."""
         feeds = [(f.match.id, self._weight[f.match.id].axes) for f in risks]
         return tuple(  # type: ignore[return-value]
-            Axis(score=value, band=band_for(value),  # type: ignore[arg-type]
-                 hits=tuple(dict.fromkeys(rid for rid, axes in feeds if axis in axes)))
+            {"score": value, "band": band_for(value),
+             "hits": tuple(dict.fromkeys(rid for rid, axes in feeds if axis in axes))}
             for axis, value in (("milia", scored.milia), ("pore_clogging", scored.pore_clogging))
         )
 

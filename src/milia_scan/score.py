@@ -128,10 +128,11 @@ def risk_weight(entry: LexiconEntry) -> float:
 
 def position_factor(others_before: int) -> float:
     """1.0 for the first ingredient, halving every HALF_LIFE others before it, never below FLOOR."""
-    return _FACTORS[others_before] if others_before < len(_FACTORS) else FLOOR
+    return POSITION_FACTORS[others_before] if others_before < len(POSITION_FACTORS) else FLOOR
 
 
-_FACTORS = [max(FLOOR, 0.5 ** (k / HALF_LIFE)) for k in range(64)]
+# position_factor(k) for k < 64, for hot loops that look it up inline (FLOOR from k = 12 on)
+POSITION_FACTORS: tuple[float, ...] = tuple(max(FLOOR, 0.5 ** (k / HALF_LIFE)) for k in range(64))
 
 
 def declared_factor(percent: float) -> float:
@@ -164,10 +165,13 @@ def score_values(risks: Sequence[tuple[float, float, float]], context: str = "le
     (occlusion, comedogenic, amount) tuples)."""
     scale = MAX_SINGLE * CONTEXT_MULTIPLIER[context]
     clear = clear_m = clear_p = 1.0
-    for o, c, m in risks:
-        clear *= 1.0 - min(CAP, scale * (o if o > c else c) * m)
-        clear_m *= 1.0 - min(CAP, scale * o * m)
-        clear_p *= 1.0 - min(CAP, scale * c * m)
+    for o, c, m in risks:  # min() spelled out: this runs for every risk of every bulk row
+        a = scale * (o if o > c else c) * m
+        clear *= 1.0 - (a if a < CAP else CAP)
+        a = scale * o * m
+        clear_m *= 1.0 - (a if a < CAP else CAP)
+        a = scale * c * m
+        clear_p *= 1.0 - (a if a < CAP else CAP)
     return Values(_percent(clear), _percent(clear_m), _percent(clear_p))
 
 
