@@ -26,12 +26,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from milia_scan import Scanner, infer_context
+from milia_scan.context import fold_name
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from milia_scan import Scanner, infer_context  # noqa: E402
-from milia_scan.context import fold_name  # noqa: E402
-
 LABELS = ROOT.parent / "shared" / "data" / "labels"
 ARCHETYPES = ROOT / "tests" / "data" / "archetypes.csv"
 BEFORE = "1dc2e85"  # the last commit before issue #11

@@ -90,3 +90,23 @@ def test_labels_are_verbatim() -> None:
     labels = _source_labels()
     for row in ROWS:
         assert row["label"] == labels[row["product_id"]], row["product_id"]
+
+
+def test_calibration_product_types() -> None:
+    """benchmarks/calibration.py types products by name for its tables (the context first)."""
+    import sys
+
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    import calibration
+
+    assert calibration.product_type("lookfantastic.csv", "Men Expert Shower Gel") == "shower, bath, body wash"
+    assert calibration.product_type("lookfantastic.csv", "Foaming Facial Cleanser") == "face cleanser, micellar"
+    assert calibration.product_type("sephora.csv", "Extra Eye Repair Cream") == "eye care"
+    assert calibration.product_type("sephora.csv", "Healing Ointment") == "ointment, balm, salve"
+    assert calibration.product_type("sephora.csv", "Oil-Free Moisturizer") == "cream, lotion, moisturiser"
+    assert calibration.product_type("curlsbot.csv", "Curl Cream") == "hair, leave-on"
+    assert calibration.product_type("curlsbot.csv", "Moisture Conditioner") == "hair rinse-off"
+    rows = [{"archetype": "toner", "band": "low"}, {"archetype": "toner", "band": "low"}]
+    table = calibration.archetype_table(rows, ["low", "high"], ["low", "low"], ["low", "low"])
+    assert "| toner | 2 | low 2 | 1/2 | 2/2 | 2/2 |" in table
