@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-adversarial accuracy clean
+.PHONY: demo test bench bench-adversarial accuracy calibration clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,6 @@ bench-adversarial: $(STAMP)  ## adversarial label shapes at 10 KB, 100 KB, 1 MB:
 
 accuracy: $(STAMP)  ## precision / recall per noise kind, ours vs a naive baseline
 	$(BIN)/python benchmarks/accuracy.py $(ACCURACY_ARGS)
+
+calibration: $(STAMP)  ## band shares by product type before/after issue #11, and the archetype table (docs/calibration.md)
+	$(BIN)/python benchmarks/calibration.py $(CALIBRATION_ARGS)

@@ -28,11 +28,27 @@ def test_scan_text_report(run) -> None:
     assert out.count("Not medical advice") == 1
 
 
+def test_scan_text_shows_both_axes_first(run) -> None:
+    lines = run("scan", "Aqua, Petrolatum 30%, Isopropyl Myristate, Glycerin").output.splitlines()
+    assert lines[0].startswith("Milia (heavy occlusive film):") and "petrolatum" in lines[0]
+    assert lines[1].startswith("Pore-clogging (comedogenic ratings):") and lines[1].endswith("isopropyl-myristate")
+    assert lines[2].startswith("Score ")
+    out = "\n".join(lines)
+    assert "[petrolatum]  +" in out and "(milia)" in out and "(pore-clogging)" in out
+    assert "30% declared (its amount, instead of its place)" in out
+    kit = run("scan", "Cleanser: Aqua, Isopropyl Myristate. Night cream: Aqua, Petrolatum").output
+    assert "milia 0 low, pore-clogging" in kit and "(pore-clogging; part 1)" in kit
+
+
 def test_scan_json(run) -> None:
     r = run("scan", "--json", LABEL)
     data = json.loads(r.output)
     assert data["band"] == "high" and [h["id"] for h in data["hits"]] == ["mineral-oil", "microcrystalline-wax"]
     assert data["hits"][0]["text"] == "Paraffinum Liquidum"
+    assert data["milia"]["hits"] == ["mineral-oil", "microcrystalline-wax"] and data["milia"]["band"] == "high"
+    assert data["pore_clogging"]["hits"] == ["microcrystalline-wax"]
+    assert data["hits"][1]["axes"] == ["milia", "pore_clogging"]
+    assert data["parts"][0]["milia"] == data["milia"]
 
 
 def test_scan_reads_stdin(run) -> None:

@@ -8,12 +8,12 @@ import re
 import pytest
 
 import milia_scan
-from milia_scan import normalizer, scanner
+from milia_scan import context, normalizer, scanner
 
 from .conftest import ROOT
 
 
-@pytest.mark.parametrize("module", [milia_scan, normalizer, scanner], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [milia_scan, context, normalizer, scanner], ids=lambda m: m.__name__)
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
@@ -27,13 +27,33 @@ def test_readme_python_example() -> None:
     assert (str(r.score), r.band) == claimed
 
 
-def test_scoring_doc_worked_example() -> None:
+def _scoring_doc() -> tuple[str, list[str]]:
     doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
-    label = re.search(r'milia-scan scan "([^"]+)"', doc).group(1)
-    by_context = {c: milia_scan.scan(label, context=c) for c in ("leave-on", "rinse-off", "eye-area")}
+    return doc, re.findall(r'milia-scan scan "([^"]+)"', doc)
+
+
+def test_scoring_doc_worked_example() -> None:
+    doc, labels = _scoring_doc()
+    by_context = {c: milia_scan.scan(labels[0], context=c) for c in ("leave-on", "rinse-off", "eye-area")}
     r = by_context["leave-on"]
     assert f"score is **{r.score}, {r.band}**" in doc
     assert f"scores\n{by_context['rinse-off'].score} ({by_context['rinse-off'].band})" in doc
     assert f"{by_context['eye-area'].score} in the eye area" in doc
     for h in r.hits:
         assert f"| {h.contribution:.2f} |" in doc, h.id
+    assert f"**milia {r.milia.score}, {r.milia.band}**" in doc
+    assert f"**pore-clogging {r.pore_clogging.score}, {r.pore_clogging.band}**" in doc
+
+
+def test_scoring_doc_declared_percentages_example() -> None:
+    """The hand-computed example of section 2: declared percentages replace the place."""
+    doc, labels = _scoring_doc()
+    r = milia_scan.scan(labels[1])
+    assert all(h.percent is not None for h in r.hits[:2])
+    assert f"declared score is **{r.score}, {r.band}**" in doc
+    assert f"**milia {r.milia.score}, {r.milia.band}**" in doc.replace("\n", " ")
+    assert f"**pore-clogging {r.pore_clogging.score},\n{r.pore_clogging.band}**" in doc
+    for h in r.hits:
+        assert f"| {h.contribution:.2f} |" in doc, h.id
+    undeclared = re.sub(r" \d+%", "", labels[1])
+    assert f"would score\n**{milia_scan.scan(undeclared).score}**" in doc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milia_scan import normalize, scan, tokenize
+from milia_scan import default_scanner, normalize, scan, tokenize
 
 # Text that looks like labels: names, separators, brackets, marks, odd whitespace and unicode.
 LABELISH = st.lists(
@@ -19,6 +19,8 @@ LABELISH = st.lists(
 ANY_TEXT = st.text(max_size=200)
 RISKY = st.sampled_from(["Petrolatum", "Mineral Oil", "Lanolin", "Isopropyl Myristate", "Cera Alba",
                          "Dimethicone", "Laureth-4", "Cocos Nucifera Oil", "Paraffin"])
+CONTEXTS = st.sampled_from(["leave-on", "rinse-off", "eye-area"])
+PERCENT = st.integers(1, 1000).map(lambda n: n / 10)  # 0.1 .. 100, as labels print them
 HARMLESS = st.lists(st.sampled_from(["Aqua", "Glycerin", "Niacinamide", "Panthenol", "Tocopherol",
                                      "Xanthan Gum", "Phenoxyethanol", "Cetyl Alcohol"]), max_size=10)
 
@@ -49,13 +51,50 @@ def test_token_normal_forms_are_fixed_points(label: str) -> None:
         assert normalize(t.normalized) == t.normalized
 
 
-@given(HARMLESS, RISKY, st.integers(0, 12), st.sampled_from(["leave-on", "rinse-off", "eye-area"]))
-def test_adding_a_risky_ingredient_never_lowers_the_score(names, risky, where, ctx) -> None:
+def _scores(label: str, ctx: str = "leave-on") -> tuple[int, int, int]:
+    r = scan(label, context=ctx)
+    return r.score, r.milia.score, r.pore_clogging.score
+
+
+def _at_least(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return all(x >= y for x, y in zip(a, b, strict=True))
+
+
+@given(HARMLESS, RISKY, st.integers(0, 12), st.none() | PERCENT, CONTEXTS)
+def test_adding_a_risky_ingredient_never_lowers_the_score(names, risky, where, percent, ctx) -> None:
     label = ", ".join(names)
     i = where % (len(names) + 1)
-    with_risk = ", ".join([*names[:i], risky, *names[i:]])
-    assert scan(with_risk, context=ctx).score >= scan(label, context=ctx).score
-    assert scan(with_risk, context=ctx).score > 0
+    added = risky if percent is None else f"{risky} {percent:g}%"
+    with_risk = ", ".join([*names[:i], added, *names[i:]])
+    assert _at_least(_scores(with_risk, ctx), _scores(label, ctx))  # overall and both axes
+    if percent is None:  # a declared trace (Dimethicone 0.1%, rinsed off) may round to 0
+        assert scan(with_risk, context=ctx).score > 0
+
+
+@given(HARMLESS, RISKY, st.integers(0, 12), PERCENT, PERCENT, CONTEXTS)
+def test_a_larger_declared_percentage_never_lowers_the_score(names, risky, where, p, q, ctx) -> None:
+    i = where % (len(names) + 1)
+    low, high = sorted((p, q))
+    less, more = (", ".join([*names[:i], f"{risky} {x:g}%", *names[i:]]) for x in (low, high))
+    assert _at_least(_scores(more, ctx), _scores(less, ctx))
+
+
+@given(HARMLESS, st.lists(st.tuples(RISKY, st.none() | PERCENT), max_size=4), st.randoms())
+def test_context_order_holds_through_the_pipeline(names, risks, rnd) -> None:
+    items = [*names, *(r if p is None else f"{r} {p:g}%" for r, p in risks)]
+    rnd.shuffle(items)
+    label = ", ".join(items)
+    ro, lo, ey = (_scores(label, c) for c in ("rinse-off", "leave-on", "eye-area"))
+    assert _at_least(lo, ro) and _at_least(ey, lo)
+    assert lo[0] >= max(lo[1], lo[2]), "the overall score is never below either axis"
+
+
+@given(st.one_of(ANY_TEXT, LABELISH), CONTEXTS)
+def test_lean_score_agrees_with_the_report(label: str, ctx: str) -> None:
+    r, lean = scan(label, context=ctx), default_scanner().score(label, context=ctx)
+    assert (lean.score, lean.band, lean.milia, lean.pore_clogging) == (
+        r.score, r.band, r.milia.score, r.pore_clogging.score)
+    assert set(lean.hits) == {h.id for h in r.hits}
 
 
 @given(HARMLESS, RISKY, st.integers(0, 12))

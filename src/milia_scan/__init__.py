@@ -5,14 +5,22 @@ trigger milia.
     >>> report = milia_scan.scan("Petrolatum 41%, Mineral Oil, Ceresin, Lanolin Alcohol, Glycerin")
     >>> report.band, [h.id for h in report.hits][:2]
     ('high', ['petrolatum', 'mineral-oil'])
+    >>> report.milia.band, report.pore_clogging.band   # heavy film / comedogenic ratings
+    ('high', 'low')
+    >>> gel = milia_scan.scan("Aqua, Sodium Laureth Sulfate, Coco-Betaine, Sodium Chloride, Parfum",
+    ...                       context=milia_scan.infer_context("Men's Shower Gel"))   # rinse-off
+    >>> gel.band, gel.milia.band
+    ('moderate', 'low')
 
 The pipeline, one module a step: `tokenizer` (text -> tokens with spans), `match` (tokens ->
-lexicon entries), `score` (hits -> score), `scanner` (the report). Not medical advice.
+lexicon entries), `score` (hits -> score), `scanner` (the report); `context` reads how a product
+is used from its name. Not medical advice.
 """
 
 from ._version import __version__
+from .context import infer_context, parse_context
 from .lexicon import Lexicon, LexiconError, load_lexicon
-from .models import Decision, Hit, Inspection, LexiconEntry, Part, Rating, Report, Source, Token
+from .models import Axis, Decision, Hit, Inspection, LexiconEntry, Part, Rating, Report, Source, Token
 from .normalizer import normalize
 from .scanner import LabelScore, Scanner, default_scanner, scan
 
@@ -23,6 +31,7 @@ def tokenize(label: str) -> list[Token]:
 
 
 __all__ = [
+    "Axis",
     "Decision",
     "Hit",
     "Inspection",
@@ -37,8 +46,10 @@ __all__ = [
     "Source",
     "Token",
     "__version__",
+    "infer_context",
     "load_lexicon",
     "normalize",
+    "parse_context",
     "scan",
     "tokenize",
 ]

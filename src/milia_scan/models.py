@@ -16,6 +16,7 @@ Context = Literal["leave-on", "rinse-off", "eye-area"]
 Band = Literal["low", "moderate", "high"]
 Role = Literal["risk", "helpful"]
 Occlusion = Literal["occlusive", "film-forming", "none"]
+AxisName = Literal["milia", "pore_clogging"]  # the Report fields of the two axes
 
 CONTEXTS: tuple[str, ...] = ("leave-on", "rinse-off", "eye-area")
 DISCLAIMER = "Not medical advice: a screening aid based on published ingredient ratings."
@@ -131,7 +132,9 @@ class LexiconEntry(_Strict):
 
     @property
     def rating(self) -> float | None:
-        """The rating the scorer uses: the median of the published values (robust to one outlier)."""
+        """The rating the scorer uses: the median of the published values. The lists are copies
+        of one origin (Fulton 1989), so this is one reading of one measurement, robust to a copy
+        that drifted; how many copies agree adds nothing (`milia_scan.score.rating_evidence`)."""
         if not self.comedogenic:
             return None
         vals = sorted(r.value for r in self.comedogenic)
@@ -176,7 +179,11 @@ class Token(BaseModel):
 
 
 class Hit(BaseModel):
-    """A token matched to a lexicon entry, with its share of its part's score."""
+    """A token matched to a lexicon entry, with its share of its part's score.
+
+    `axes` names the axes it feeds: "milia" (it is an occlusive or film-forming ingredient) and
+    "pore_clogging" (it has a published comedogenic rating above 0); a helpful active feeds none.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -199,13 +206,28 @@ class Hit(BaseModel):
     section: Section = "ingredients"
     part: int = 0
     percent: float | None = None
+    axes: tuple[AxisName, ...] = ()
+
+
+class Axis(BaseModel):
+    """One of the two claims the score is made of, on its own 0-100 scale with its band, and the
+    ids of the risk hits that feed it, in label order. `Report.milia` is the heavy-occlusive-film
+    axis (petrolatum, mineral oil, lanolin, waxes), `Report.pore_clogging` the comedogenic-rating
+    axis (esters, some oils, salts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int
+    band: Band
+    hits: tuple[str, ...] = ()
 
 
 class Part(BaseModel):
     """One product's list in a label: a kit has several ("Cleanser: …. Moisturizer: …").
 
     `heading` is the sub-heading as printed (None when the list has none) and `start`/`end` its
-    span in the label. Each part is scored on its own; the label's score is the highest part's.
+    span in the label. Each part is scored on its own, on both axes; the label's score and each
+    of its axes are the highest part's.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -216,15 +238,23 @@ class Part(BaseModel):
     end: int
     score: int
     band: Band
+    milia: Axis
+    pore_clogging: Axis
 
 
 class Report(BaseModel):
-    """The result of scanning one label."""
+    """The result of scanning one label.
+
+    `score`/`band` are overall; `milia` (heavy occlusive film) and `pore_clogging` (comedogenic
+    ratings) are the two axes it is made of, each at most the overall score (docs/scoring.md).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     score: int
     band: Band
+    milia: Axis
+    pore_clogging: Axis
     context: Context
     hits: tuple[Hit, ...]
     helpful: tuple[Hit, ...]

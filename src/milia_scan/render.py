@@ -5,7 +5,12 @@ from __future__ import annotations
 import textwrap
 
 from .lexicon import Lexicon
-from .models import DISCLAIMER, Inspection, LexiconEntry, Report
+from .models import DISCLAIMER, Axis, Inspection, LexiconEntry, Report
+
+_AXIS_TEXT = {
+    "milia": "Milia (heavy occlusive film)",
+    "pore_clogging": "Pore-clogging (comedogenic ratings)",
+}
 _BAND_TEXT = {
     "low": "low: little in this label is linked to clogged pores or milia",
     "moderate": "moderate: some ingredients are linked to clogged pores or milia",
@@ -14,22 +19,41 @@ _BAND_TEXT = {
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent)
+    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def _axis_line(name: str, axis: Axis, width: int) -> str:
+    hits = ", ".join(axis.hits) or "-"
+    return f"{_AXIS_TEXT[name] + ':':<{width}} {axis.score:>3}/100 {axis.band:<8}  {hits}"
+
+
+def _axes_brief(milia: Axis, pore_clogging: Axis) -> str:
+    return f"milia {milia.score} {milia.band}, pore-clogging {pore_clogging.score} {pore_clogging.band}"
 
 
 def render_report(report: Report) -> str:
-    lines = [f"Score {report.score}/100 ({_BAND_TEXT[report.band]}); context: {report.context}", ""]
+    """The report as text: the two axes first, then the overall score, the hits and the rest."""
+    width = max(map(len, _AXIS_TEXT.values())) + 1
+    lines = [
+        _axis_line("milia", report.milia, width),
+        _axis_line("pore_clogging", report.pore_clogging, width),
+        f"Score {report.score}/100 ({_BAND_TEXT[report.band]}); context: {report.context}",
+        "",
+    ]
     if len(report.parts) > 1:
-        lines.append(f"{len(report.parts)} products in this label, each scored on its own (the label's score is the highest):")
+        lines.append(f"{len(report.parts)} products in this label, each scored on its own (the label's score and "
+                     "each axis are the highest part's):")
         for p in report.parts:
-            lines.append(f"  part {p.index + 1}: {p.heading or '(no heading)'}: {p.score}/100 ({p.band})")
+            lines.append(f"  part {p.index + 1}: {p.heading or '(no heading)'}: {p.score}/100 ({p.band}); "
+                         f"{_axes_brief(p.milia, p.pore_clogging)}")
         lines.append("")
     if report.hits:
         lines.append("Risk ingredients, in label order:")
         for h in report.hits:
             written = f"{h.text!r}" if h.text != h.name else h.name
-            where = f" (part {h.part + 1})" if len(report.parts) > 1 else ""
-            lines.append(f"  {h.position + 1:>2}. {written} -> {h.name} [{h.id}]  +{h.contribution:g}{where}")
+            where = f"; part {h.part + 1}" if len(report.parts) > 1 else ""
+            feeds = " + ".join(a.replace("_", "-") for a in h.axes) or "no axis"
+            lines.append(f"  {h.position + 1:>2}. {written} -> {h.name} [{h.id}]  +{h.contribution:g} ({feeds}{where})")
             lines.append(_wrap(h.why, "      "))
     else:
         lines.append("No risk ingredients found.")

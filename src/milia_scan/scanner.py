@@ -14,7 +14,17 @@ from pydantic import TypeAdapter
 from .lexicon import Lexicon, load_lexicon
 from .match import RULES, Match, Matcher, Resolution, read_vocabulary
 from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
-from .score import band_for, risk_weight, score_risks, score_value
+from .score import (
+    POSITION_FACTORS,
+    Scored,
+    Weights,
+    amount_factor,
+    band_for,
+    entry_weights,
+    rating_evidence,
+    score_risks,
+    score_values,
+)
 from .sections import PartHead, Region
 from .tokenizer import Batch, Piece, Tokenizer
 
@@ -27,7 +37,7 @@ class _Resolved(NamedTuple):
     """What the piece cache keeps for a token text: its resolution and what the scorer needs."""
 
     res: Resolution
-    risks: tuple[tuple[str, float], ...]  # (id, weight) of each risk entry it matched
+    risks: tuple[tuple[str, Weights], ...]  # (id, weights) of each risk entry it matched
     helpful: tuple[str, ...]
     kind: int  # _MATCHED, _UNMATCHED, or _NO_TOKEN for a piece that holds no token
 
@@ -38,6 +48,7 @@ _VALUE = attrgetter("value")
 _PIECE_KIND = attrgetter("value.kind")
 _KIND = attrgetter("kind")
 _PIECE = itemgetter(3)
+_N_FACTORS = len(POSITION_FACTORS)
 
 
 # One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
@@ -57,6 +68,8 @@ class LabelScore(NamedTuple):
     band: str
     hits: tuple[str, ...]  # risk ids in label order, each once
     helpful: tuple[str, ...]
+    milia: int  # the two axes' scores (Report.milia.score, Report.pore_clogging.score)
+    pore_clogging: int
 
 
 class _Found(NamedTuple):
@@ -109,7 +122,7 @@ class Scanner:
         self.matcher = Matcher(self.lexicon, vocabulary)
         entries = self.lexicon.entries.values()
         self._role = {e.id: e.role for e in entries}
-        self._weight = {e.id: risk_weight(e) for e in entries}
+        self._weight = {e.id: entry_weights(e) for e in entries}
         self._static = {e.id: self._explain_entry(e) for e in entries}
         self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
@@ -155,14 +168,15 @@ class Scanner:
         best = max(results, key=lambda r: r.score)
         hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
         helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
-        return LabelScore(best.score, best.band, hits, helpful)
+        return LabelScore(best.score, best.band, hits, helpful,
+                          max(r.milia for r in results), max(r.pore_clogging for r in results))
 
     def _lean(self, pieces: list[Piece[_Resolved]], context: str) -> LabelScore:
         kinds = list(map(_PIECE_KIND, pieces))
         if _MATCHED not in kinds:
             return _EMPTY
         seen: dict[str, None] = {}
-        inputs: list[tuple[float, int]] = []
+        inputs: list[tuple[float, float, float]] = []
         helpful: list[str] = []
         i = -1
         blanks = _NO_TOKEN in kinds
@@ -173,16 +187,19 @@ class Scanner:
                 break
             # others before it: unmatched tokens (pieces with no token are not ingredients)
             found, others = pieces[i].value, kinds[:i].count(_UNMATCHED) if blanks else i - n
-            for rid, weight in found.risks:
+            for rid, (occlusion, comedogenic) in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
-                    inputs.append((weight, others))
+                    percent = pieces[i].percent
+                    amount = (POSITION_FACTORS[others] if percent is None and others < _N_FACTORS
+                              else amount_factor(others, percent))
+                    inputs.append((occlusion, comedogenic, amount))
             if found.helpful:
                 helpful += found.helpful
         if not seen and not helpful:
             return _EMPTY
-        score = score_value(inputs, context)
-        return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)))
+        score, milia, pore_clogging = score_values(inputs, context)
+        return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)), milia, pore_clogging)
 
     def scan(self, label: str, *, context: str = "leave-on") -> Report:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the
@@ -202,14 +219,18 @@ class Scanner:
             hits += self._hits(label, risks, scored.contributions, len(group))
             helpful += self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, len(group))
             head = heads[part]
+            milia, pore_clogging = self._axes(risks, scored)
             parts.append(Part(index=part, heading=head.heading, start=head.start, end=head.end,
-                              score=scored.score, band=scored.band))  # type: ignore[arg-type]
+                              score=scored.score, band=scored.band,  # type: ignore[arg-type]
+                              milia=milia, pore_clogging=pore_clogging))
             at += len(group)
         top = max(parts, key=lambda p: p.score)
+        milia = max((p.milia for p in parts), key=lambda a: a.score)  # each axis: its highest part
+        pore_clogging = max((p.pore_clogging for p in parts), key=lambda a: a.score)
         tokens = self._tokens(label, toks)
         unknown = [t for t, tok in zip(tokens, toks) if not tok[3].value.res.known]
         return Report(score=top.score, band=top.band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
-                      ingredients=tokens, unrecognised=unknown, parts=parts)
+                      ingredients=tokens, unrecognised=unknown, parts=parts, milia=milia, pore_clogging=pore_clogging)
 
     def inspect(self, label: str) -> Inspection:
         """Every token with its span, section, part and the rule that decided its match (exact,
@@ -240,13 +261,24 @@ class Scanner:
             start, end, region, piece = toks[i]
             found += [_Found(start, end, region, piece, at + i, i, m, i - n) for m in piece.value.res.matches]
 
-    def _score(self, risks: list[_Found], context: str):  # type: ignore[no-untyped-def]
+    def _score(self, risks: list[_Found], context: str) -> Scored:
         seen: set[str] = set()
         inputs = []
         for f in risks:  # a repeated ingredient counts once, at its first (highest) place
-            inputs.append((0.0 if f.match.id in seen else self._weight[f.match.id], f.others_before))
+            occlusion, comedogenic = (0.0, 0.0) if f.match.id in seen else self._weight[f.match.id]
+            inputs.append((occlusion, comedogenic, amount_factor(f.others_before, f.piece.percent)))
             seen.add(f.match.id)
         return score_risks(inputs, context)
+
+    def _axes(self, risks: list[_Found], scored: Scored) -> tuple[dict[str, object], dict[str, object]]:
+        """A part's two axes (validated with their Part): each score with its band and the ids of
+        the hits that feed it."""
+        feeds = [(f.match.id, self._weight[f.match.id].axes) for f in risks]
+        return tuple(  # type: ignore[return-value]
+            {"score": value, "band": band_for(value),
+             "hits": tuple(dict.fromkeys(rid for rid, axes in feeds if axis in axes))}
+            for axis, value in (("milia", scored.milia), ("pore_clogging", scored.pore_clogging))
+        )
 
     @staticmethod
     def _tokens(label: str, toks: list[_Tok]) -> list[Token]:
@@ -279,19 +311,18 @@ class Scanner:
             parts.append(f"helpful active ({e.helpful_source})")
         if e.occlusion != "none":
             parts.append(f"{e.occlusion} ({e.occlusion_source})")
-        if e.comedogenic:
-            parts.append("comedogenic " + ", ".join(str(r) for r in e.comedogenic))
-        elif e.role == "risk":
-            parts.append("no published comedogenic rating")
+        if e.comedogenic or e.role == "risk":
+            parts.append(rating_evidence(e).describe())
+        axes = entry_weights(e).axes if e.role == "risk" else ()
         base = {"id": e.id, "name": e.inci, "role": e.role, "family": e.family, "occlusion": e.occlusion,
-                "rating": e.rating, "ratings": tuple(str(r) for r in e.comedogenic)}
+                "rating": e.rating, "ratings": tuple(str(r) for r in e.comedogenic), "axes": axes}
         return base, "; ".join(parts)
 
     @staticmethod
     def _why(static: str, f: _Found, n: int) -> str:
         why = f"{static}; {_ordinal(f.in_part + 1)} of {n} ingredients"
         if f.piece.percent is not None:
-            why += f"; {f.piece.percent:g}% declared"
+            why += f"; {f.piece.percent:g}% declared (its amount, instead of its place)"
         if f.region.section == "active":
             why += "; a Drug Facts active ingredient"
         if f.region.may_contain:
@@ -301,7 +332,7 @@ class Scanner:
         return why
 
 
-_EMPTY = LabelScore(0, "low", (), ())
+_EMPTY = LabelScore(0, "low", (), (), 0, 0)
 
 
 @lru_cache(maxsize=1)
