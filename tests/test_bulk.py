@@ -572,7 +572,7 @@ class LimitSpy(milia_scan.Scanner):
     def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
         from milia_scan import match
 
-        return milia_scan.LabelScore(self._tokenizer._limit, f"m{match._CACHE_LIMIT}", (), ())
+        return milia_scan.LabelScore(self._tokenizer._limit, f"m{match._CACHE_LIMIT}", (), (), 0, 0)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -41,3 +41,19 @@ def test_caches_stay_bounded_on_endless_new_tokens(monkeypatch) -> None:
     for i in range(1000):
         assert s.score(f"Aqua, Petrolatum, Novel Extract {i}").hits == ("petrolatum",)
     assert len(s.matcher._cache) <= 100 and len(s._tokenizer._cache) <= 100
+
+
+def test_report_carries_the_condition_profiles_beside_the_score(run) -> None:
+    from milia_scan import scan
+
+    label = "Aqua, Coconut Oil, Parfum, Limonene, Polysorbate 20"
+    report = scan(label)
+    assert report.profiles is not None
+    assert report.profiles.fungal_acne.verdict == "flag"
+    assert [t.text for t in report.profiles.allergens.triggers] == ["Limonene"]
+    assert all(label[t.start : t.end] == t.text for t in report.profiles.fungal_acne.triggers)
+    without = scan("Aqua, Coconut Oil, Polysorbate 20")
+    assert without.score == scan("Aqua, Coconut Oil, Polysorbate 20, Limonene").score  # never in the score
+    out = run("scan", label).output
+    assert "fungal acne (Malassezia folliculitis): flag: Coconut Oil, Polysorbate 20" in out
+    assert "EU fragrance allergens: flag: Limonene" in out

@@ -261,6 +261,7 @@ class Report(BaseModel):
     ingredients: tuple[Token, ...]
     unrecognised: tuple[Token, ...]
     parts: tuple[Part, ...] = ()
+    profiles: Profiles | None = None  # fungal acne and EU fragrance allergens: beside the score, never in it
     disclaimer: str = DISCLAIMER
 
 
@@ -442,3 +443,6 @@ class Profiles(BaseModel):
     fungal_acne: ProfileVerdict
     allergens: AllergenVerdict
     disclaimer: str = PROFILE_DISCLAIMER
+
+
+Report.model_rebuild()  # `profiles` names a model defined after it

@@ -31,6 +31,18 @@ def _axes_brief(milia: Axis, pore_clogging: Axis) -> str:
     return f"milia {milia.score} {milia.band}, pore-clogging {pore_clogging.score} {pore_clogging.band}"
 
 
+def _profile_lines(report: Report) -> list[str]:
+    """One line per condition profile (beside the score, never in it)."""
+    if report.profiles is None:
+        return []
+    lines = []
+    for v in (report.profiles.fungal_acne, report.profiles.allergens):
+        names = ", ".join(dict.fromkeys(t.text for t in v.triggers))
+        unsure = f" ({len(v.unknown)} not understood)" if v.verdict == "cannot tell" else ""
+        lines.append(f"{v.name}: {v.verdict}" + (f": {names}" if names else "") + unsure)
+    return lines
+
+
 def render_report(report: Report) -> str:
     """The report as text: the two axes first, then the overall score, the hits and the rest."""
     width = max(map(len, _AXIS_TEXT.values())) + 1
@@ -38,6 +50,7 @@ def render_report(report: Report) -> str:
         _axis_line("milia", report.milia, width),
         _axis_line("pore_clogging", report.pore_clogging, width),
         f"Score {report.score}/100 ({_BAND_TEXT[report.band]}); context: {report.context}",
+        *_profile_lines(report),
         "",
     ]
     if len(report.parts) > 1:

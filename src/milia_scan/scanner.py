@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 
 from .lexicon import Lexicon, load_lexicon
 from .match import RULES, Match, Matcher, Resolution, read_vocabulary
+from .profiles import assess
 from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
 from .score import (
     POSITION_FACTORS,
@@ -230,7 +231,8 @@ class Scanner:
         tokens = self._tokens(label, toks)
         unknown = [t for t, tok in zip(tokens, toks) if not tok[3].value.res.known]
         return Report(score=top.score, band=top.band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
-                      ingredients=tokens, unrecognised=unknown, parts=parts, milia=milia, pore_clogging=pore_clogging)
+                      ingredients=tokens, unrecognised=unknown, parts=parts, milia=milia, pore_clogging=pore_clogging,
+                      profiles=assess(label, tokens, self))
 
     def inspect(self, label: str) -> Inspection:
         """Every token with its span, section, part and the rule that decided its match (exact,
