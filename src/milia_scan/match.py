@@ -17,11 +17,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
 
 from .lexicon import Lexicon
 from .cache import make_room
@@ -35,6 +36,16 @@ class Match(NamedTuple):
     confidence: float  # 1.0 for an exact match
     matched: str  # the lexicon name it matched
     method: str  # "exact" | "fuzzy"
+
+
+class _Candidate(NamedTuple):
+    """A lexicon key a typo may mean; sorts by edits over the words, then over the whole name."""
+
+    edits: int
+    whole: float
+    id: str
+    name: str
+    key: str  # its OCR key
 
 
 class Resolution(NamedTuple):
@@ -138,6 +149,19 @@ def _short_typo(qw: str, cw: str, numbered: bool) -> bool:
     return OSA.distance(qw, cw, score_cutoff=1) == 1
 
 
+def _has_bracket(text: str) -> bool:
+    return "(" in text or "[" in text or "{" in text
+
+
+def _cached_as(text: str, key: str) -> str:
+    """The text a token's resolution is cached under. Without brackets, its key: a resolution
+    reads nothing else from the text, and a key is its own key. With them, the text in lower case
+    where that changes nothing (ASCII without line breaks: the hyphen-joining rule reads case)."""
+    if not _has_bracket(text):
+        return key
+    return text.lower() if text.isascii() and "\n" not in text and "\r" not in text else text
+
+
 def _words(key: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(key) if w]
 
@@ -193,13 +217,25 @@ class Matcher:
             if words:
                 self._fuzzy.setdefault((len(words), ok[0]), []).append((ok, words, eid, name))
         self._fuzzy_keys = {k: [c[0] for c in cands] for k, cands in self._fuzzy.items()}
+        # Most tokens that reach the fuzzy stage are typos of names the lexicon does not hold. A
+        # typo keeps each word at its place, so a token is ruled out when one of its words could
+        # not stand at its place in any key with as many words: the places (word count, position)
+        # of every candidate word, and the words by first letter (a typo keeps it).
+        self._places: dict[str, set[tuple[int, int]]] = {}
+        for (n, _), cands in self._fuzzy.items():
+            for _, words, _, _ in cands:
+                for j, w in enumerate(words):
+                    self._places.setdefault(w, set()).add((n, j))
+        self._by_letter: dict[str, list[str]] = {}
+        for w in self._places:
+            self._by_letter.setdefault(w[0], []).append(w)
         self._cache: dict[str, Resolution] = {}
+        self._fits: dict[str, frozenset[tuple[int, int]]] = {}  # token word -> places it could fill
+        self._veto_near: dict[str, list[str]] = {}  # candidate key -> veto keys that could be as close
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickle the indexes, not the cache of resolved tokens."""
-        state = self.__dict__.copy()
-        state["_cache"] = {}
-        return state
+        """Pickle the indexes, not the caches of resolved tokens and words."""
+        return {**self.__dict__, "_cache": {}, "_fits": {}, "_veto_near": {}}
 
     def _add_known(self, name: str, why: str) -> None:
         key = match_key(name)
@@ -213,11 +249,16 @@ class Matcher:
     # ------------------------------------------------------------------ resolution
 
     def resolve(self, text: str) -> Resolution:
-        """Resolve one token's text (as written in the label). Cached per distinct text."""
+        """Resolve one token's text (as written in the label). Cached per distinct spelling
+        (`_cached_as`), so texts that differ only in case or spacing are resolved once."""
         res = self._cache.get(text)
         if res is None:
-            make_room(self._cache, _CACHE_LIMIT)
-            res = self._cache[text] = self._resolve(text)
+            key = token_key(text)
+            at = _cached_as(text, key)
+            res = self._cache.get(at)
+            if res is None:
+                make_room(self._cache, _CACHE_LIMIT)
+                res = self._cache[at] = self._resolve(at, key)
         return res
 
     def _lookup(self, key: str) -> tuple[Match | None, str]:
@@ -237,8 +278,7 @@ class Matcher:
         """What a known other substance's key is (for inspection)."""
         return self._known.get(key) or self._known.get(compact_of(key)) or self._known.get("ocr:" + compact_of(ocr_key(key)), key)
 
-    def _resolve(self, text: str) -> Resolution:
-        key = token_key(text)
+    def _resolve(self, text: str, key: str) -> Resolution:
         if not key:
             return Resolution(key, (), False)
         m, rule = self._lookup(key)
@@ -270,10 +310,12 @@ class Matcher:
         # A bracketed synonym names the substance only when it ends the name ("Lanolin Alcohol
         # (Eucerit)", not "Chondrus Crispus (Carrageenan) Extract") and the outer name is not a
         # real name of something else ("Tocopheryl Acetate (Vitamin E)" is not tocopherol).
-        if at_end and inners and not self._near_known(outer or key):
+        if at_end and inners:
             for variant in inners:
                 m, _ = self._lookup(variant)
-                if m is not None:
+                if m is not None:  # the look-alike search runs only once a synonym names an entry
+                    if self._near_known(outer or key):
+                        break
                     return Resolution(key, (m,), True, "bracket synonym", variant)
         return Resolution(key, (), False, *rejected)
 
@@ -335,11 +377,11 @@ class Matcher:
         qwords = _words(q)
         group = (len(qwords), q[0])
         cands = self._fuzzy.get(group)
-        if not cands:
+        if not cands or not self._could_be_typo(qwords):
             return _NO_FUZZY
         qdigits = _DIGITS.findall(q)
         last = len(qwords) - 1
-        best: list[tuple[int, float, str, str]] = []  # (word edits, whole-name edits, id, name)
+        best: list[_Candidate] = []
         for _, whole, idx in process.extract(
             q, self._fuzzy_keys[group], scorer=OSA.distance, score_cutoff=_MAX_EDITS, limit=8
         ):
@@ -357,19 +399,58 @@ class Matcher:
                 total += d
             else:
                 if short == 0 or (short == 1 and total == 1 and len(cq) >= 8):
-                    best.append((total, whole, eid, name))
+                    best.append(_Candidate(total, whole, eid, name, ok))
         if not best:
             return _NO_FUZZY
         best.sort()
-        total, whole, eid, name = best[0]
-        other = next((b for b in best[1:] if b[0] == total and b[2] != eid), None)
+        top = best[0]
+        other = next((b for b in best[1:] if b.edits == top.edits and b.id != top.id), None)
         if other is not None:
-            return None, "ambiguous", f"{name} or {other[3]}"  # two entries equally close: do not guess
-        veto = process.extractOne(q, self._veto, scorer=OSA.distance, score_cutoff=whole) if self._veto else None
-        if veto:
-            return None, "vetoed", f"{name}, but {veto[0]!r} is a real name of another substance as close"  # a real name of something else is at least as close
+            return None, "ambiguous", f"{top.name} or {other.name}"  # two entries equally close: do not guess
+        veto = process.extractOne(q, self._vetoes_near(top.key), scorer=OSA.distance, score_cutoff=top.whole)
+        if veto:  # a real name of something else is at least as close
+            return None, "vetoed", f"{top.name}, but {veto[0]!r} is a real name of another substance as close"
+        total = top.edits
         conf = 0.99 if total == 0 else round(max(0.0, 1.0 - total / max(len(cq), 1)), 3)
-        return Match(eid, min(conf, 0.99), name, "fuzzy"), "fuzzy", f"{name}, {total} edit{'s' if total != 1 else ''}"
+        return Match(top.id, min(conf, 0.99), top.name, "fuzzy"), "fuzzy", f"{top.name}, {total} edit{'s' if total != 1 else ''}"
+
+    def _could_be_typo(self, qwords: list[str]) -> bool:
+        """Whether each word of a token (OCR keys) could stand at its place in a key with as many
+        words: what every fuzzy match needs, decided with one lookup per word."""
+        n = len(qwords)
+        for j, w in enumerate(qwords):
+            fits = self._fits.get(w)
+            if fits is None:
+                fits = self._learn_word(w)
+            if (n, j) not in fits:
+                return False
+        return True
+
+    def _learn_word(self, w: str) -> frozenset[tuple[int, int]]:
+        """The places of the candidate words that `_same_word` or `_short_typo` would accept for
+        `w` (within two edits and with its first letter, so rapidfuzz narrows them first)."""
+        near = process.extract(w, self._by_letter.get(w[0], ()), scorer=OSA.distance,
+                               score_cutoff=_MAX_EDITS, limit=None)
+        fits = frozenset().union(*(self._places[cw] for cw, _, _ in near
+                                   if _same_word(w, cw, False) is not None or _short_typo(w, cw, False)))
+        make_room(self._fits, _CACHE_LIMIT)
+        self._fits[w] = fits
+        return fits
+
+    def _vetoes_near(self, key: str) -> list[str]:
+        """The veto keys a token could be as close to as it is to the candidate `key`: within
+        2 x _MAX_EDITS Damerau-Levenshtein edits of it (a lower bound of OSA that obeys the
+        triangle inequality), found among those within twice that many Levenshtein edits (at
+        most two a transposition) by rapidfuzz first. In the veto list's order, so `extractOne`
+        names the same one. Found on first use, once per candidate: a vocabulary has ~29k names."""
+        near = self._veto_near.get(key)
+        if near is None:
+            found = process.extract(key, self._veto, scorer=Levenshtein.distance,
+                                    score_cutoff=4 * _MAX_EDITS, limit=None)
+            near = self._veto_near[key] = [
+                v for v, _, _ in sorted(found, key=itemgetter(2))
+                if DamerauLevenshtein.distance(key, v, score_cutoff=2 * _MAX_EDITS) <= 2 * _MAX_EDITS]
+        return near
 
 
 def _same_last_word(words: list[list[str]]) -> bool:
@@ -381,7 +462,7 @@ def _bracket_variants(text: str) -> tuple[str, list[str], bool]:
     """("name without bracketed parts", [each bracketed part], whether a bracket ends the name)
     as match keys. An unclosed bracket ("Petrolatum (White") splits the same way at the bracket.
     """
-    if not any(c in text for c in "([{"):
+    if not _has_bracket(text):
         return "", [], False
     # "Poly(Linseed Oil)": a bracket glued to a word is chemistry, not a synonym ("Red 40[CI 16035]"
     # after a number is one).

@@ -114,7 +114,8 @@ def compact_of(key: str) -> str:
 def ocr_key(key: str) -> str:
     """Fold common OCR confusions in a match key: rn/m, 0/o, 1/l/I (applied to both sides of a
     comparison, so l and i become one letter)."""
-    key = _OCR_DIGIT.sub(lambda m: _OCR_DIGIT_MAP[m.group()], key)
+    if "0" in key or "1" in key:
+        key = _OCR_DIGIT.sub(lambda m: _OCR_DIGIT_MAP[m.group()], key)
     return key.replace("rn", "m").replace("l", "i")
 
 
