@@ -4,6 +4,7 @@ every lexicon and look-alike name, and on the distinct pieces of a catalogue of 
 
 from __future__ import annotations
 
+import re
 import sys
 from functools import lru_cache
 
@@ -12,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from milia_scan import load_lexicon
-from milia_scan.match import Matcher, read_vocabulary
+from milia_scan.match import Matcher, _words, read_vocabulary
+from milia_scan.normalizer import _SIMPLE, _folded, compact_of
 from milia_scan.tokenizer import Tokenizer
 
 from .conftest import ROOT, SHARED_DATA, shared_file
@@ -97,3 +99,19 @@ def test_with_a_vocabulary_resolve_as_the_reference() -> None:
     pieces = catalogue_pieces()[:1_000] + [n.lower().replace("e", "a", 1) for n in NAMES[::2]]
     assert [fast.resolve(p) for p in pieces] == [reference.resolve(p) for p in pieces]
     assert any(reference.resolve(p).rule == "vetoed" for p in pieces)
+
+
+@given(st.text(alphabet=st.sampled_from("ab1 -/,.\t\u00a0\u2003\x1c"), max_size=20))
+def test_words_split_where_the_regex_would(key: str) -> None:
+    assert _words(key) == [w for w in re.split(r"[\s\-/,]+", key) if w]
+
+
+@given(st.text(max_size=20))
+def test_compact_keeps_letters_and_digits_only(key: str) -> None:
+    assert compact_of(key) == "".join(c for c in key if c.isalnum())
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09 -"), max_size=20))
+def test_simple_names_take_the_short_way_to_the_same_key(text: str) -> None:
+    if _SIMPLE.fullmatch(text):
+        assert " ".join(text.lower().split()) == _folded(text)

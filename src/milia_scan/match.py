@@ -75,7 +75,6 @@ RULES = {
 }
 
 
-_WORD_SPLIT = re.compile(r"[\s\-/,]+")
 _DIGITS = re.compile(r"\d+")
 _HAS_WORD = re.compile(r"[^\W_]")
 _BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
@@ -163,7 +162,9 @@ def _cached_as(text: str, key: str) -> str:
 
 
 def _words(key: str) -> list[str]:
-    return [w for w in _WORD_SPLIT.split(key) if w]
+    """The words of a key, split at whitespace, hyphens, slashes and commas (str.split's
+    whitespace is the regex module's \\s)."""
+    return key.replace("-", " ").replace("/", " ").replace(",", " ").split()
 
 
 def read_vocabulary(path: str | Path) -> list[str]:

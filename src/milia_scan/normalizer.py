@@ -25,14 +25,13 @@ _NANO = re.compile(r"[\[(]\s*nano\s*[\])]")
 _NOT_NAME = re.compile(r"[^\w\s\-/',.]|_")  # \w keeps letters and digits of every script
 _LOOSE_PUNCT = re.compile(r"(?<!\d)[,.](?!\d)|(?<=\d)[,.](?!\d)|(?<!\d)[,.](?=\d)|'")
 _AROUND = re.compile(r"\s*([-/])\s*")
-_SPACES = re.compile(r"\s+")
 _CI_NO = re.compile(r"\bci no\s?(?=\d)")
 # Pharmacopoeia grades after a name ("Petrolatum USP") are not part of the substance's identity.
 _GRADE = re.compile(r"(?:\s(?:usp|nf|bp|ep|jp|fcc|ph\s?eur))+$")
 _GRADE_ENDS = (" usp", " nf", " bp", " ep", " jp", " fcc", " pheur", " ph eur")
-# A name already in normal form but for case: ASCII letters and digits, single inner spaces or
-# hyphens, nothing at the edges.
-_SIMPLE = re.compile(r"[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*")
+# A name in normal form but for case and spaces: ASCII letters and digits between runs of spaces
+# or single hyphens, spaces at the edges.
+_SIMPLE = re.compile(r" *[A-Za-z0-9]+(?:(?: +|-)[A-Za-z0-9]+)* *")
 _EDGES = "-/ ,."
 
 # A lone 0 or 1 touching a letter is an O or an l ("1anolin", "seed 0il", "glyco1"); digits in a
@@ -60,10 +59,19 @@ def match_key(text: str) -> str:
     >>> match_key("PETROLATUM 41 %")
     'petrolatum'
     """
-    if _SIMPLE.fullmatch(text):  # most names: letters, digits, single spaces and hyphens
-        s = _spelling(text.lower())
-        return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
-    s = unicodedata.normalize("NFKC", text).translate(_TRANS)
+    if _SIMPLE.fullmatch(text):  # most names, and the name around a bracket once it is cut out
+        s = " ".join(text.lower().split())
+    else:
+        s = _folded(text)
+    s = _spelling(s)
+    return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
+
+
+def _folded(text: str) -> str:
+    """`match_key` before spellings and grades, for any text."""
+    s = unicodedata.normalize("NFKC", text)
+    if not s.isascii() or "\\" in s:
+        s = s.translate(_TRANS)
     s = _strip_accents(s.casefold())
     # Each step runs only where its characters occur: normalising is on the cold path of bulk runs.
     if "nano" in s:
@@ -75,9 +83,7 @@ def match_key(text: str) -> str:
         s = _LOOSE_PUNCT.sub(" ", s)
     if "-" in s or "/" in s:
         s = _AROUND.sub(r"\1", s)
-    s = _SPACES.sub(" ", s).strip(_EDGES)
-    s = _spelling(s)
-    return _GRADE.sub("", s).strip(_EDGES) if s.endswith(_GRADE_ENDS) else s
+    return " ".join(s.split()).strip(_EDGES)  # str.split splits where the regex \s matches
 
 
 _SOFT_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*(?=[a-z])")
@@ -108,6 +114,10 @@ def compact_key(text: str) -> str:
 
 def compact_of(key: str) -> str:
     """`compact_key` of a string that is already a match key."""
+    if key.isascii():  # most keys: only spaces and hyphens to drop, done by C-level replaces
+        s = key.replace(" ", "").replace("-", "")
+        if s.isalnum() or not s:
+            return s
     return "".join(filter(str.isalnum, key))
 
 
