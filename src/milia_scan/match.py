@@ -287,6 +287,9 @@ class Matcher:
             return Resolution(key, (m,) if m else (), True, rule, self._known_as(key) if m is None else "")
         if len(key) > _MAX_NAME:
             return Resolution(key, (), False, "too long")
+        if text == key and "/" not in key and not _QUALIFIER.match(key):
+            m, rule, detail = self._fuzzy_one(key)  # no variant to try: the key's own typo search decides
+            return Resolution(key, (m,) if m else (), m is not None, rule, detail)
 
         outer, inners, at_end = _bracket_variants(text)
         primary = [k for k in (outer, _QUALIFIER.sub("", outer or key)) if k and k != key]
