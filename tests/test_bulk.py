@@ -570,18 +570,15 @@ class LimitSpy(milia_scan.Scanner):
     """Scores every label with the cache limits of the process it runs in."""
 
     def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
-        from milia_scan import match
-
-        return milia_scan.LabelScore(self._tokenizer._limit, f"m{match._CACHE_LIMIT}", (), (), 0, 0)
+        return milia_scan.LabelScore(self._tokenizer.limit, f"m{self.matcher.cache_limit}", (), (), 0, 0)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_cache_sizes_large_in_one_process_small_per_worker(tmp_path: Path, engine: str) -> None:
-    from milia_scan import match
     from milia_scan.bulk import pool
 
     spy = LimitSpy()
-    before = (spy._tokenizer._limit, match._CACHE_LIMIT)
+    before = (spy._tokenizer.limit, spy.matcher.cache_limit)
     src = write_csv(tmp_path / "in.csv", [[str(i), "n", f"Aqua, Glycerin {i}", ""] for i in range(40)])
 
     def limits(**kw) -> set[tuple[str, str]]:
@@ -589,8 +586,8 @@ def test_cache_sizes_large_in_one_process_small_per_worker(tmp_path: Path, engin
         return {(r[4], r[5]) for r in read_csv(tmp_path / "out.csv")[1]}
 
     assert limits(jobs=1) == {(str(pool.CACHE_ONE_PROCESS), f"m{pool.CACHE_ONE_PROCESS}")}
-    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before  # put back after the run
+    assert (spy._tokenizer.limit, spy.matcher.cache_limit) == before  # put back after the run
     worker = pool.CACHE_PER_WORKER if engine == "local" else pool.CACHE_PER_COLUMNAR_WORKER
     assert limits(jobs=2) == {(str(worker), f"m{worker}")}
     assert limits(jobs=2, cache_limit=1000) == {("1000", "m1000")}
-    assert (spy._tokenizer._limit, match._CACHE_LIMIT) == before
+    assert (spy._tokenizer.limit, spy.matcher.cache_limit) == before

@@ -57,3 +57,12 @@ def test_report_carries_the_condition_profiles_beside_the_score(run) -> None:
     out = run("scan", label).output
     assert "fungal acne (Malassezia folliculitis): flag: Coconut Oil, Polysorbate 20" in out
     assert "EU fragrance allergens: flag: Limonene" in out
+
+
+def test_cache_limit_bounds_both_caches() -> None:
+    s = Scanner()
+    s.cache_limit = 50
+    assert s.cache_limit == 50 and s.matcher.cache_limit == 50
+    for i in range(300):
+        s.score(f"Aqua, Novel Extract {i}, Oil Number {i}")
+    assert len(s._tokenizer._cache) <= 50 and len(s.matcher._cache) <= 50

@@ -232,6 +232,7 @@ class Matcher:
             self._by_letter.setdefault(w[0], []).append(w)
         self._cache: dict[str, Resolution] = {}
         self._fits: dict[str, frozenset[tuple[int, int]]] = {}  # token word -> places it could fill
+        self.cache_limit = _CACHE_LIMIT  # entries in each cache; the older half dropped when full
         self._veto_near: dict[str, list[str]] = {}  # candidate key -> veto keys that could be as close
 
     def __getstate__(self) -> dict[str, object]:
@@ -258,7 +259,7 @@ class Matcher:
             at = _cached_as(text, key)
             res = self._cache.get(at)
             if res is None:
-                make_room(self._cache, _CACHE_LIMIT)
+                make_room(self._cache, self.cache_limit)
                 res = self._cache[at] = self._resolve(at, key)
         return res
 
@@ -437,7 +438,7 @@ class Matcher:
                                score_cutoff=_MAX_EDITS, limit=None)
         fits = frozenset().union(*(self._places[cw] for cw, _, _ in near
                                    if _same_word(w, cw, False) is not None or _short_typo(w, cw, False)))
-        make_room(self._fits, _CACHE_LIMIT)
+        make_room(self._fits, self.cache_limit)
         self._fits[w] = fits
         return fits
 

@@ -127,6 +127,17 @@ class Scanner:
         self._static = {e.id: self._explain_entry(e) for e in entries}
         self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
+    @property
+    def cache_limit(self) -> int:
+        """Entries in each of the scanner's caches (distinct pieces; resolved token texts). Large
+        in one long-lived process, smaller in each of many worker processes (memory per worker)."""
+        return self._tokenizer.limit
+
+    @cache_limit.setter
+    def cache_limit(self, limit: int) -> None:
+        self._tokenizer.limit = limit
+        self.matcher.cache_limit = limit
+
     # ------------------------------------------------------------------ stages
 
     def _derive(self, text: str) -> _Resolved:

@@ -71,7 +71,7 @@ class Tokenizer(Generic[T]):
     def __init__(self, derive: Callable[[str], T], empty: T, limit: int = 50_000) -> None:
         self._derive = derive
         self._empty = empty
-        self._limit = limit
+        self.limit = limit  # entries in the piece cache; the older half dropped when full
         self._cache: dict[str, Piece[T]] = {}
 
     def __getstate__(self) -> dict[str, object]:
@@ -82,7 +82,7 @@ class Tokenizer(Generic[T]):
         t = trim(piece)
         cue = any(map(piece.lower().__contains__, v.CUE_WORDS))
         found = Piece(t.a, t.b, t.percent, t.unbalanced, cue, self._derive(piece[t.a : t.b]) if t.b else self._empty)
-        make_room(self._cache, self._limit)
+        make_room(self._cache, self.limit)
         self._cache[piece] = found
         return found
 

@@ -15,7 +15,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-from .. import match
 from ..scanner import Scanner
 
 P = TypeVar("P")
@@ -39,11 +38,8 @@ _CAN_HOLD = hasattr(signal, "pthread_sigmask")  # not on Windows
 
 
 def set_cache_limit(scanner: Scanner, limit: int) -> None:
-    """Bound this process's caches for `scanner` at `limit` entries each: the tokenizer's piece
-    cache (`Scanner._tokenizer`) and the matcher's token cache (`match._CACHE_LIMIT`, read at
-    each insertion, one for the process)."""
-    scanner._tokenizer._limit = limit
-    match._CACHE_LIMIT = limit
+    """Bound this process's caches for `scanner` at `limit` entries each."""
+    scanner.cache_limit = limit
 
 
 @contextmanager
@@ -52,12 +48,12 @@ def cache_limit(scanner: Scanner, limit: int | None) -> Iterator[None]:
     if limit is None:
         yield
         return
-    before = scanner._tokenizer._limit, match._CACHE_LIMIT
+    before = scanner.cache_limit
     set_cache_limit(scanner, limit)
     try:
         yield
     finally:
-        scanner._tokenizer._limit, match._CACHE_LIMIT = before
+        scanner.cache_limit = before
 
 
 @contextmanager
