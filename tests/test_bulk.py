@@ -61,9 +61,9 @@ def read_csv(path: Path, delimiter: str = ",") -> tuple[list[str], list[list[str
 
 def expected_cells(label: str, scanner: milia_scan.Scanner | None = None) -> list[str]:
     if not label.strip():
-        return ["", "unknown", "", ""]
+        return ["", "unknown", "", "", "", ""]
     r = (scanner or milia_scan.default_scanner()).score(label)
-    return [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful)]
+    return [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful), str(r.milia), str(r.pore_clogging)]
 
 
 def assert_round_trip(header: list[str], out: list[list[str]], rows: list[list[str]]) -> None:
@@ -212,11 +212,12 @@ def test_jsonl_round_trip_and_bad_lines(tmp_path: Path) -> None:
     out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [o["id"] for o in out] == [1, 2, 3, 8]
     assert out[0]["meta"] == {"a": [1, 2]} and out[0]["é"] == "ü"
-    assert list(out[0])[-4:] == list(COLUMNS)
+    assert list(out[0])[-len(COLUMNS):] == list(COLUMNS)
     assert out[0]["milia_hits"] == "petrolatum" and isinstance(out[0]["milia_score"], int)
     assert out[1]["milia_hits"] == "lanolin-alcohol"
     assert out[2]["milia_score"] is None and out[2]["milia_band"] == "unknown"
-    assert list(out[3]) == ["id", "ingredients", "milia_band", "milia_score", "milia_hits", "milia_helpful"]
+    assert list(out[3]) == ["id", "ingredients", "milia_band", "milia_score", "milia_hits", "milia_helpful",
+                            "milia_occlusion", "milia_comedogenic"]
     assert out[3]["milia_band"] == "unknown"
     with open(tmp_path / "errors.csv", encoding="utf-8", newline="") as fh:
         errs = list(csv.DictReader(fh))

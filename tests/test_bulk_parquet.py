@@ -80,7 +80,8 @@ def test_list_of_strings_and_existing_milia_columns(tmp_path: Path) -> None:
     pq.write_table(table, tmp_path / "in.parquet")
     score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
     out = pq.read_table(tmp_path / "out.parquet")
-    assert out.schema.names == ["milia_band", "ingredients", "milia_score", "milia_hits", "milia_helpful"]
+    assert out.schema.names == ["milia_band", "ingredients", "milia_score", "milia_hits", "milia_helpful",
+                                "milia_occlusion", "milia_comedogenic"]
     assert out.to_pylist() == expected(table)
 
 

@@ -253,8 +253,9 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
     read transparently), one ingredient list per row in --column.
 
     The output keeps every input row and column, in input order, and adds milia_score,
-    milia_band, milia_hits and milia_helpful (ids joined with ';'). An empty label gets an empty
-    score and band 'unknown'. A row that cannot be parsed goes to --errors with its line number
+    milia_band, milia_hits and milia_helpful (ids joined with ';'), and the two axes
+    milia_occlusion and milia_comedogenic (0-100). An empty label gets empty scores and band
+    'unknown'. A row that cannot be parsed goes to --errors with its line number
     instead. The output appears only when complete. A summary goes to stderr.
 
     Open Beauty Facts exports are recognised by their header (tab-separated, first column

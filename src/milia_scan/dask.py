@@ -27,7 +27,7 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .bulk import COLUMNS, BulkInputError, BulkSummary, default_jobs, format_of, label_of, score_frame
+from .bulk import COLUMNS, NUMBER_COLUMNS, BulkInputError, BulkSummary, default_jobs, format_of, label_of, score_frame
 from .bulk.output import AtomicPath, is_local
 from .bulk.sources import choose_delimiter, open_input, python_encoding, read_sample
 from .models import check_context
@@ -101,7 +101,7 @@ def _parquet_schema(paths: list[str], ddf: dd.DataFrame) -> Any:
     fields = {f.name: f for f in schema}
     if schema.pandas_metadata:  # no pandas index columns: the output is written without them
         schema = schema.remove_metadata()
-    added = {COLUMNS[0]: pa.field(COLUMNS[0], pa.int64())} | {c: pa.field(c, pa.string()) for c in COLUMNS[1:]}
+    added = {c: pa.field(c, pa.int64() if c in NUMBER_COLUMNS else pa.string()) for c in COLUMNS}
     return pa.schema([added[c] if c in added else fields[c] for c in ddf.columns])  # in the output's order
 
 

@@ -30,7 +30,7 @@ from ..scanner import Scanner
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
-from .rows import text_cells
+from .rows import COLUMNS, text_cells
 from .sources import CsvLayout, open_input
 
 BLOCK_BYTES = 4 << 20
@@ -149,8 +149,8 @@ def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool
     if not _reads_back(rows, block):
         return None
     got = score_batch([columns[i].to_pylist() for i in spec.cols], spec.names, scanner, context)
-    values = [list(col) for col in zip(*map(text_cells, got.results))] if got.results else [[], [], [], []]
-    if len(spec.places) > 4:
+    values = [list(col) for col in zip(*map(text_cells, got.results))] if got.results else [[] for _ in COLUMNS]
+    if len(spec.places) > len(COLUMNS):  # and milia_column
         values.append(got.used)
     cells = [_written(pa.array(v, pa.string()), d, spec.quote_none) for v in values]  # ';' may be the delimiter
     if any(p is not None for p in spec.places):

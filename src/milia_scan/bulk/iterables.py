@@ -9,7 +9,7 @@ from ..models import check_context
 from ..scanner import LabelScore, Scanner, default_scanner
 from .kernel import score_batch
 from .pool import batched, map_chunks
-from .rows import CHUNK_SIZE, COLUMNS, Column, added_columns, column_names, first_label, result_cells, with_cells
+from .rows import CHUNK_SIZE, COLUMNS, NUMBER_COLUMNS, Column, added_columns, column_names, first_label, result_cells, with_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -106,9 +106,11 @@ def score_frame(
             i, reason = got.errors[0]
             raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
         results = got.results
-    cols = list(zip(*map(result_cells, results))) if results else [(), (), (), ()]
+    cols = list(zip(*map(result_cells, results))) if results else [() for _ in COLUMNS]
     out = df.copy()
-    out[COLUMNS[0]] = pd.array(list(cols[0]), dtype="Int64")
-    for name, col in zip(COLUMNS[1:], cols[1:]):
-        out[name] = pd.Series(list(col), index=df.index, dtype=str)
+    for name, col in zip(COLUMNS, cols):
+        if name in NUMBER_COLUMNS:
+            out[name] = pd.array(list(col), dtype="Int64")
+        else:
+            out[name] = pd.Series(list(col), index=df.index, dtype=str)
     return out

@@ -6,8 +6,8 @@ Label columns may be text (string, large_string), a list of strings (joined with
 of structs with `lang` and `text` fields, the shape of per-language fields in the Open Beauty /
 Food Facts Parquet dump: the `text` whose `lang` is "main" is the label, else the first non-empty
 one. Any other type is refused before any work. The output has every input column, in order,
-with `milia_score` (int64, null for an empty label), `milia_band`, `milia_hits`, `milia_helpful`
-(strings) and, for a fallback list, `milia_column`; existing `milia_*` columns are replaced in
+with `milia_score`, `milia_occlusion`, `milia_comedogenic` (int64, null for an empty label),
+`milia_band`, `milia_hits`, `milia_helpful` (strings) and, for a fallback list, `milia_column`; existing `milia_*` columns are replaced in
 place. There are no bad rows in a Parquet file: its types are checked up front.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from ..scanner import Scanner
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
-from .rows import COLUMNS, BulkInputError, added_columns, either, result_cells
+from .rows import COLUMNS, NUMBER_COLUMNS, BulkInputError, added_columns, either, result_cells
 from .sources import default_columns, obf_header
 
 BATCH_ROWS = 20_000
@@ -59,8 +59,8 @@ def parquet_batch(scanner: Scanner, context: str, task: tuple[list[list[Any]], l
     columns, names, kinds, with_used = task
     values = [[_by_lang(v) for v in col] if kind == "lang" else col for col, kind in zip(columns, kinds)]
     got = score_batch(values, names, scanner, context)
-    cells = list(zip(*map(result_cells, got.results))) if got.results else [(), (), (), ()]
-    arrays = [pa.array(list(cells[0]), pa.int64())] + [pa.array(list(c), pa.string()) for c in cells[1:]]
+    cells = list(zip(*map(result_cells, got.results))) if got.results else [() for _ in COLUMNS]
+    arrays = [pa.array(list(c), pa.int64() if name in NUMBER_COLUMNS else pa.string()) for name, c in zip(COLUMNS, cells)]
     if with_used:
         arrays.append(pa.array(got.used, pa.string()))
     return arrays, got.scored, got.empty
@@ -96,7 +96,7 @@ def run_parquet(
             raise BulkInputError(f"{input}: column {c!r} is {schema.field(c).type}, not text (a string, a list of "
                                  "strings, or a list of {lang, text})")
     added = added_columns(names)
-    types = [pa.int64()] + [pa.string()] * (len(added) - 1)
+    types = [pa.int64() if name in NUMBER_COLUMNS else pa.string() for name in added]
     out_fields = list(schema)
     for name, t in zip(added, types):
         if name in header:

@@ -10,7 +10,11 @@ from typing import Any
 from ..scanner import LabelScore
 
 #: The columns bulk scoring adds to every row, in this order.
-COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful")
+COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful", "milia_occlusion",
+                            "milia_comedogenic")
+#: Of `COLUMNS`, the whole numbers (empty / None for an empty label): the overall score and the
+#: two axes (Report.milia: heavy occlusive film; Report.pore_clogging: comedogenic ratings).
+NUMBER_COLUMNS = frozenset({"milia_score", "milia_occlusion", "milia_comedogenic"})
 #: Added after `COLUMNS` when the label column is a fallback list: the column the label came
 #: from ("" when all were empty).
 COLUMN_USED = "milia_column"
@@ -18,7 +22,7 @@ COLUMN_USED = "milia_column"
 UNKNOWN = "unknown"
 #: Rows per task sent to a worker process.
 CHUNK_SIZE = 2000
-Cells = tuple[int | None, str, str, str]
+Cells = tuple[int | None, str, str, str, int | None, int | None]
 #: A label column, or a fallback list of them: the first non-empty one wins.
 Column = str | Sequence[str]
 
@@ -61,17 +65,16 @@ def label_of(value: Any) -> str | None:
 
 def result_cells(result: LabelScore | None) -> Cells:
     """The values of the `COLUMNS` for one row: score (None when empty), band, hits and helpful
-    ids joined with ';'."""
+    ids joined with ';', and the two axes' scores (None when empty)."""
     if result is None:
-        return None, UNKNOWN, "", ""
-    return result.score, result.band, ";".join(result.hits), ";".join(result.helpful)
+        return None, UNKNOWN, "", "", None, None
+    return (result.score, result.band, ";".join(result.hits), ";".join(result.helpful), result.milia,
+            result.pore_clogging)
 
 
 def text_cells(result: LabelScore | None) -> list[str]:
-    """`result_cells` as CSV text: an empty score is ""."""
-    if result is None:
-        return ["", UNKNOWN, "", ""]
-    return [str(result.score), result.band, ";".join(result.hits), ";".join(result.helpful)]
+    """`result_cells` as CSV text: an empty number is ""."""
+    return ["" if v is None else str(v) for v in result_cells(result)]
 
 
 def column_names(column: Column) -> list[str]:
