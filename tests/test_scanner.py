@@ -66,3 +66,8 @@ def test_cache_limit_bounds_both_caches() -> None:
     for i in range(300):
         s.score(f"Aqua, Novel Extract {i}, Oil Number {i}")
     assert len(s._tokenizer._cache) <= 50 and len(s.matcher._cache) <= 50
+
+
+def test_profile_lines_show_a_hyphenated_name_on_one_line(run) -> None:
+    out = run("scan", "Aqua, Isopropyl Myri-\nstate, Glycerin").output
+    assert "Isopropyl Myristate" in out.splitlines()[3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .lexicon import Lexicon
@@ -31,13 +32,21 @@ def _axes_brief(milia: Axis, pore_clogging: Axis) -> str:
     return f"milia {milia.score} {milia.band}, pore-clogging {pore_clogging.score} {pore_clogging.band}"
 
 
+def _one_line(text: str) -> str:
+    """A token as one line: a word hyphenated across a break joined, other breaks a space."""
+    return " ".join(_SOFT_BREAK.sub("", text).split())
+
+
+_SOFT_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r\n|[\r\n])[ \t]*(?=[a-z])")
+
+
 def _profile_lines(report: Report) -> list[str]:
     """One line per condition profile (beside the score, never in it)."""
     if report.profiles is None:
         return []
     lines = []
     for v in (report.profiles.fungal_acne, report.profiles.allergens):
-        names = ", ".join(dict.fromkeys(t.text for t in v.triggers))
+        names = ", ".join(dict.fromkeys(_one_line(t.text) for t in v.triggers))
         unsure = f" ({len(v.unknown)} not understood)" if v.verdict == "cannot tell" else ""
         lines.append(f"{v.name}: {v.verdict}" + (f": {names}" if names else "") + unsure)
     return lines
