@@ -21,6 +21,7 @@ import re
 from milia_scan.sections import regions
 from milia_scan.separators import _MAX_NESTING, _SPLIT, _SPLIT_LINES
 from milia_scan.trim import trim
+from milia_scan.vocabulary import BULLETS
 
 OPEN = {"(": ")", "[": "]", "{": "}"}
 LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
@@ -52,7 +53,7 @@ def enclosing(pos: int, pairs: list[tuple[int, int]]) -> tuple[int, int] | None:
 def bulleted(text: str) -> bool:
     """Every line starts with a bullet: commas inside a line belong to the name."""
     lines = [line.strip() for line in LINE_BREAK.split(text)]
-    return len([x for x in lines if x]) > 1 and all(x[0] in "-–•*·▪◦●" for x in lines if x)
+    return len([x for x in lines if x]) > 1 and all(x[0] in BULLETS for x in lines if x)
 
 
 def separators(text: str, a: int, b: int, lines: bool | str) -> list[tuple[int, int]]:

@@ -78,7 +78,7 @@ def score_dataframe(
     scanner: Scanner | None = None,
 ) -> dd.DataFrame:
     """`ddf` with the `milia_*` columns added to every partition (lazy: nothing runs until you
-    compute or write it). `milia_score` is nullable Int64; the other columns are strings.
+    compute or write it). The `NUMBER_COLUMNS` are nullable Int64; the others are strings.
     `scanner` (default: the bundled lexicon) reaches each worker once, not once per task.
     """
     check_context(context)

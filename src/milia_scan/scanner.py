@@ -45,9 +45,7 @@ class _Resolved(NamedTuple):
 
 _NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
 _EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
-_VALUE = attrgetter("value")
 _PIECE_KIND = attrgetter("value.kind")
-_KIND = attrgetter("kind")
 _PIECE = itemgetter(3)
 _N_FACTORS = len(POSITION_FACTORS)
 
@@ -263,7 +261,7 @@ class Scanner:
     @staticmethod
     def _find(toks: list[_Tok], at: int) -> list[_Found]:
         """The matches of a part's tokens; the matched ones are found by C-level searches."""
-        matched = list(map(_MATCHED.__eq__, map(_KIND, map(_VALUE, map(_PIECE, toks)))))
+        matched = list(map(_MATCHED.__eq__, map(_PIECE_KIND, map(_PIECE, toks))))
         found: list[_Found] = []
         i = -1
         for n in count():

@@ -87,8 +87,8 @@ def score_frame(
     context: str = "leave-on",
     scanner: Scanner | None = None,
 ) -> pd.DataFrame:
-    """A copy of `df` with `COLUMNS` added: `milia_score` as nullable Int64 (<NA> for an empty or
-    missing label), the others as strings. Index and every other column are unchanged.
+    """A copy of `df` with `COLUMNS` added: the `NUMBER_COLUMNS` (`milia_score` and the two axes)
+    as nullable Int64 (<NA> for an empty or missing label), the others as strings. Index and every other column are unchanged.
     Needs pandas (`pip install milia-scan[pandas]`).
     """
     import pandas as pd
