@@ -580,7 +580,9 @@ def test_cache_sizes_large_in_one_process_small_per_worker(tmp_path: Path, engin
 
     spy = LimitSpy()
     before = (spy._tokenizer.limit, spy.matcher.cache_limit)
-    src = write_csv(tmp_path / "in.csv", [[str(i), "n", f"Aqua, Glycerin {i}", ""] for i in range(40)])
+    # a header: labels the tokenizer must read (plain lists take the columnar engine's vectorised
+    # route, which reads pieces through the scanner and never calls `score`)
+    src = write_csv(tmp_path / "in.csv", [[str(i), "n", f"Ingredients: Aqua, Glycerin {i}", ""] for i in range(40)])
 
     def limits(**kw) -> set[tuple[str, str]]:
         score_file(src, tmp_path / "out.csv", scanner=spy, engine=engine, chunk_size=5, block_bytes=100, **kw)

@@ -17,7 +17,10 @@ from milia_scan.bulk import columnar, score_file
 pytestmark = pytest.mark.skipif(not columnar.available(), reason="the columnar engine needs pyarrow")
 
 LABELS = ["Aqua, Petrolatum", "Glycerin", "Mineral Oil; Lanolin", "", " ", "Eau, Beurre de Karité",
-          "Ingredients: Aqua, Ceresin", "Isopropyl Myristate (IPM)"]
+          "Ingredients: Aqua, Ceresin", "Isopropyl Myristate (IPM)",
+          # the vectorised route (bulk/explode.py) and labels it sends back to the tokenizer
+          "Petrolatum 41%, 1,2-Hexanediol • Lanolin、Retinol", "Aqua. Petrolatum", "Aqua, Oil (Olive",
+          "Aqua, May contain Mica", "Paraffinum Liquidum | Cera Alba | Salicylic Acid (and) Niacinamide"]
 PIECES = [*LABELS, "x", '"', '""', ",", "\n", "\r\n", "\r", "a\"b", "\x00", "\t", ";", "é"]
 field = st.one_of(st.sampled_from(LABELS), st.lists(st.sampled_from(PIECES), max_size=4).map("".join))
 

@@ -34,17 +34,19 @@ _HITS = TypeAdapter(list[Hit])
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
 
 
-class _Resolved(NamedTuple):
+class Resolved(NamedTuple):
     """What the piece cache keeps for a token text: its resolution and what the scorer needs."""
 
     res: Resolution
     risks: tuple[tuple[str, Weights], ...]  # (id, weights) of each risk entry it matched
     helpful: tuple[str, ...]
-    kind: int  # _MATCHED, _UNMATCHED, or _NO_TOKEN for a piece that holds no token
+    kind: int  # MATCHED, UNMATCHED, or NO_TOKEN for a piece that holds no token
 
 
-_NO_TOKEN, _UNMATCHED, _MATCHED = 0, 1, 2
-_EMPTY_PIECE = _Resolved(Resolution("", (), False), (), (), _NO_TOKEN)
+#: A piece's kind (`Resolved.kind`): no token (not an ingredient), an unmatched token (an "other"
+#: before a risk, for its position factor), a matched one.
+NO_TOKEN, UNMATCHED, MATCHED = 0, 1, 2
+_EMPTY_PIECE = Resolved(Resolution("", (), False), (), (), NO_TOKEN)
 _PIECE_KIND = attrgetter("value.kind")
 _PIECE = itemgetter(3)
 _N_FACTORS = len(POSITION_FACTORS)
@@ -53,10 +55,10 @@ _N_FACTORS = len(POSITION_FACTORS)
 # One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
 # record per token costs more than the rest of the label; `_Found` names the fields of the few
 # tokens that match. Bulk scoring never builds these.
-_Tok = tuple[int, int, Region, Piece[_Resolved]]
+_Tok = tuple[int, int, Region, Piece[Resolved]]
 
 
-def _toks(batches: list[Batch[_Resolved]]) -> list[_Tok]:
+def _toks(batches: list[Batch[Resolved]]) -> list[_Tok]:
     return [(o + p.a, o + p.b, bt.region, p) for bt in batches for o, p in bt.spans()]
 
 
@@ -77,7 +79,7 @@ class _Found(NamedTuple):
     start: int
     end: int
     region: Region
-    piece: Piece[_Resolved]
+    piece: Piece[Resolved]
     position: int  # in the whole label
     in_part: int  # position within its part
     match: Match
@@ -123,7 +125,7 @@ class Scanner:
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: entry_weights(e) for e in entries}
         self._static = {e.id: self._explain_entry(e) for e in entries}
-        self._tokenizer: Tokenizer[_Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
+        self._tokenizer: Tokenizer[Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
     @property
     def cache_limit(self) -> int:
@@ -138,12 +140,17 @@ class Scanner:
 
     # ------------------------------------------------------------------ stages
 
-    def _derive(self, text: str) -> _Resolved:
+    def _derive(self, text: str) -> Resolved:
         """Resolve one token text and classify its matches (cached per piece by the tokenizer)."""
         res = self.matcher.resolve(text)
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return _Resolved(res, risks, helpful, _MATCHED if res.matches else _UNMATCHED)
+        return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED)
+
+    def piece(self, piece: str) -> Piece[Resolved]:
+        """One piece of a list, as a separator split leaves it, trimmed and resolved through the
+        cache `score` and `scan` read: bulk's vectorised route resolves each distinct piece here."""
+        return self._tokenizer.piece(piece)
 
     def _read(self, label: str) -> tuple[list[_Tok], tuple[PartHead, ...]]:
         batches, parts = self._tokenizer.read(label)
@@ -181,22 +188,22 @@ class Scanner:
         return LabelScore(best.score, best.band, hits, helpful,
                           max(r.milia for r in results), max(r.pore_clogging for r in results))
 
-    def _lean(self, pieces: list[Piece[_Resolved]], context: str) -> LabelScore:
+    def _lean(self, pieces: list[Piece[Resolved]], context: str) -> LabelScore:
         kinds = list(map(_PIECE_KIND, pieces))
-        if _MATCHED not in kinds:
+        if MATCHED not in kinds:
             return _EMPTY
         seen: dict[str, None] = {}
         inputs: list[tuple[float, float, float]] = []
         helpful: list[str] = []
         i = -1
-        blanks = _NO_TOKEN in kinds
+        blanks = NO_TOKEN in kinds
         for n in count():  # only the matched tokens, found by C-level searches
             try:
-                i = kinds.index(_MATCHED, i + 1)
+                i = kinds.index(MATCHED, i + 1)
             except ValueError:
                 break
             # others before it: unmatched tokens (pieces with no token are not ingredients)
-            found, others = pieces[i].value, kinds[:i].count(_UNMATCHED) if blanks else i - n
+            found, others = pieces[i].value, kinds[:i].count(UNMATCHED) if blanks else i - n
             for rid, (occlusion, comedogenic) in found.risks:
                 if rid not in seen:  # a repeated ingredient counts once, at its first place
                     seen[rid] = None
@@ -261,7 +268,7 @@ class Scanner:
     @staticmethod
     def _find(toks: list[_Tok], at: int) -> list[_Found]:
         """The matches of a part's tokens; the matched ones are found by C-level searches."""
-        matched = list(map(_MATCHED.__eq__, map(_PIECE_KIND, map(_PIECE, toks))))
+        matched = list(map(MATCHED.__eq__, map(_PIECE_KIND, map(_PIECE, toks))))
         found: list[_Found] = []
         i = -1
         for n in count():

@@ -78,6 +78,11 @@ class Tokenizer(Generic[T]):
         """Pickle without the cache: smaller, and safe while another thread is reading."""
         return {**self.__dict__, "_cache": {}}
 
+    def piece(self, piece: str) -> Piece[T]:
+        """One piece as `read` caches it: trimmed, its cue flag, and what the owner derives from its
+        token (bulk's vectorised route resolves each distinct piece here, the same route)."""
+        return self._cache.get(piece) or self._piece(piece)
+
     def _piece(self, piece: str) -> Piece[T]:
         t = trim(piece)
         cue = any(map(piece.lower().__contains__, v.CUE_WORDS))

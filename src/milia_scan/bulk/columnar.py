@@ -1,6 +1,8 @@
-"""The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, each distinct
-label of a block scored once, rows written by Arrow compute kernels. Byte-identical to the row
-engine (`formats.csv_chunk`), which stays the reference and the fallback.
+"""The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, the labels
+scored by `kernel.score_labels` (each distinct label once: plain lists split, resolved piece by
+distinct piece and scored with numpy in `explode.py`, the others by `Scanner.score`), rows
+written by Arrow compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), which
+stays the reference and the fallback.
 
 How it stays identical: the parent cuts the input (after the header) into blocks of about
 `block_bytes` that end at a record end (a line break after an even number of quotes; any line
@@ -28,9 +30,9 @@ from typing import IO, Any, NamedTuple
 
 from ..scanner import Scanner
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
-from .kernel import score_batch
+from .kernel import score_labels, select_labels
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
-from .rows import COLUMNS, text_cells
+from .rows import COLUMNS
 from .sources import CsvLayout, open_input
 
 BLOCK_BYTES = 4 << 20
@@ -38,8 +40,9 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def available() -> bool:
-    """Whether pyarrow is installed (`pip install 'milia-scan[bulk]'`)."""
+    """Whether pyarrow and numpy are installed (`pip install 'milia-scan[bulk]'`)."""
     try:
+        import numpy  # noqa: F401
         import pyarrow.compute  # noqa: F401
         import pyarrow.csv  # noqa: F401
     except ImportError:
@@ -148,11 +151,13 @@ def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool
     rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
     if not _reads_back(rows, block):
         return None
-    got = score_batch([columns[i].to_pylist() for i in spec.cols], spec.names, scanner, context)
-    values = [list(col) for col in zip(*map(text_cells, got.results))] if got.results else [[] for _ in COLUMNS]
+    labels, used = select_labels([columns[i] for i in spec.cols], spec.names)
+    got = score_labels(labels, scanner, context)
+    values = [pc.fill_null(pc.cast(c, pa.string()), "") if pa.types.is_integer(c.type) else c
+              for c in got[: len(COLUMNS)]]  # a number as str() writes it; "" when empty
     if len(spec.places) > len(COLUMNS):  # and milia_column
-        values.append(got.used)
-    cells = [_written(pa.array(v, pa.string()), d, spec.quote_none) for v in values]  # ';' may be the delimiter
+        values.append(used)
+    cells = [_written(v, d, spec.quote_none) for v in values]  # ';' may be the delimiter
     if any(p is not None for p in spec.places):
         out = list(fields)
         extra = []

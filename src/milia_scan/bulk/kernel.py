@@ -1,14 +1,18 @@
-"""The per-batch scoring function every columnar path runs (CSV and Parquet blocks, Dask
-partitions): the label of each row (the first non-empty of the label columns), each distinct
-label scored once with `Scanner.score`, the results spread back over the rows."""
+"""The per-batch scoring functions of the columnar paths: the label of each row (the first
+non-empty of the label columns), each distinct label scored once, the results spread back over
+the rows. `score_batch` takes Python values (Parquet blocks, Dask partitions, iterables) and
+calls `Scanner.score`; `score_labels` takes a pyarrow string array (CSV blocks) and sends plain
+lists down the vectorised route (`explode.py`), the rest to `Scanner.score`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ..models import CONTEXTS, check_context
 from ..scanner import LabelScore, Scanner
-from .rows import first_label
+from ..score import CONTEXT_MULTIPLIER, MAX_SINGLE, band_for
+from .rows import UNKNOWN, first_label, label_of
 
 _MISSING = object()
 
@@ -59,3 +63,97 @@ def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner:
             found = memo[label] = score(label, context=context)
         results.append(found)  # type: ignore[arg-type]
     return Scored(results, used, len(results) - empty - len(errors), empty, errors)
+
+
+class Columns(NamedTuple):
+    """The added values of a batch as pyarrow arrays, one entry per row: the `COLUMNS` (numbers
+    int64, null for an empty label) and the counts."""
+
+    score: Any
+    band: Any
+    hits: Any
+    helpful: Any
+    milia: Any
+    pore_clogging: Any
+    scored: int
+    empty: int
+
+
+def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, Any]:
+    """The label of each row of pyarrow string columns (null when all are blank) and the name of
+    the column it came from ("" when none): what `first_label` picks, vectorised. A value with a
+    printable ASCII character is not blank; the few others are asked `str.strip`, as `label_of`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(columns[0])
+    chosen = np.full(n, len(names))  # the column of each row's label; len(names): none
+    for j in reversed(range(len(columns))):
+        col = columns[j]
+        filled = pc.fill_null(pc.match_substring_regex(col, "[!-~]"), False).to_numpy(zero_copy_only=False)
+        ask = np.flatnonzero(~filled & col.is_valid().to_numpy(zero_copy_only=False))
+        if len(ask):
+            filled[ask] = [label_of(x) is not None for x in col.take(pa.array(ask)).to_pylist()]
+        chosen[filled] = j
+    labels = pa.nulls(n, pa.string())
+    for j in reversed(range(len(columns))):
+        labels = pc.if_else(pa.array(chosen == j), columns[j], labels)
+    return labels, pa.array([*names, ""], pa.string()).take(pa.array(chosen))
+
+
+def score_labels(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> Columns:
+    """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
+
+    Each distinct label (with its context) is scored once. Labels the tokenizer reads as one plain
+    list take the vectorised route (`explode.score_plain`); the others `Scanner.score`. The values
+    are those `score_batch` gives, cell for cell."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .explode import score_plain
+
+    single = isinstance(context, str)
+    contexts = [context] if single else list(context)
+    for c in set(contexts):
+        if c not in CONTEXTS:
+            check_context(c)
+    scales = {c: MAX_SINGLE * CONTEXT_MULTIPLIER[c] for c in contexts}  # as score_values has it
+    rows = labels
+    if single:  # a catalogue repeats labels: each distinct one once
+        enc = pc.dictionary_encode(labels)
+        rows, back = enc.dictionary, enc.indices
+    n = len(rows)
+    scale = np.full(n, scales[context]) if single else np.array([scales[c] for c in contexts], np.float64)
+    got = score_plain(rows, scanner, scale)
+    valid = rows.is_valid().to_numpy(zero_copy_only=False)
+    hard = np.flatnonzero(valid & ~got.plain)
+    memo: dict[tuple[str, str], LabelScore] = {}
+    results = []
+    for i, label in zip(hard.tolist(), rows.take(pa.array(hard)).to_pylist()):
+        c = context if single else contexts[i]
+        found = memo.get((label, c))
+        if found is None:
+            found = memo[label, c] = scanner.score(label, context=c)
+        results.append(found)
+    band_of = pa.array([band_for(s) for s in range(101)], pa.string()).take(pa.array(np.where(got.plain, got.score, 0)))
+    numbers = []
+    for values, field in ((got.score, 0), (got.milia, 4), (got.pore_clogging, 5)):
+        values[hard] = [r[field] for r in results]
+        numbers.append(pa.array(values, pa.int64(), mask=~valid))
+    at = np.arange(n)
+    at[hard] = n + np.arange(len(hard))  # a hard row's text from the list after the n rows
+    take = pa.array(at)
+    texts = [pa.concat_arrays([arr, pa.array(extra, pa.string())]).take(take) for arr, extra in (
+        (band_of, [r.band for r in results]), (got.hits, [";".join(r.hits) for r in results]),
+        (got.helpful, [";".join(r.helpful) for r in results]))]
+    texts[0] = pc.if_else(pa.array(valid), texts[0], UNKNOWN)
+    cols = [numbers[0], *texts, numbers[1], numbers[2]]
+    if single:
+        cols = [c.take(back) for c in cols]
+        cols[1] = pc.fill_null(cols[1], UNKNOWN)
+        for i in (2, 3):
+            cols[i] = pc.fill_null(cols[i], "")
+    empty = cols[0].null_count
+    return Columns(*cols, len(labels) - empty, empty)

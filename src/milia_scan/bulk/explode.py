@@ -1,0 +1,274 @@
+"""The vectorised route of the columnar engine: a batch of labels split and exploded with numpy
+on their UTF-8 bytes, each distinct piece resolved once through `Scanner.piece` (the tokenizer's
+own trim, match and cache), the pieces joined back and the rows scored with `score.score_rows`.
+
+A label takes this route only when `Tokenizer.read` would read it as one plain list and the byte
+split below provably gives the pieces `separators.split` gives. From the bytes, it has
+  - no cue character and no line break (`vocabulary.CUE_CHARS`, `LINE_BREAKS`): a header, or a
+    one-per-line list, may follow;
+  - no period that ends a name (`separators._PERIOD`; a non-ASCII character after a period
+    counts as one) and no "(and)" (a superset of `separators._AND_RE`, in RE2): the regex split;
+  - no non-ASCII character beside a comma: "1,2-Hexanediol" keeps a comma between two digits,
+    and a Unicode digit there is left to the tokenizer;
+and, once its pieces are resolved, no piece that leaves a bracket open or holds a cue word.
+Its pieces are then the text between the separators (`vocabulary.SEPARATORS` and the comma) but
+a comma between two ASCII digits. Every other label goes to `Scanner.score` (see `kernel`).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import vocabulary as v
+from ..scanner import MATCHED, UNMATCHED, Scanner
+from ..score import declared_factor, position_factor, score_rows
+from ..separators import _PERIOD
+
+_SEPARATORS = "," + v.SEPARATORS
+_STOPS = "".join(v.CUE_CHARS) + v.LINE_BREAKS
+_COMMA, _SEP, _STOP, _DOT, _WIDE = 1, 2, 3, 4, 5  # what a byte may start (0: nothing)
+
+
+def _lut() -> Any:
+    lut = np.zeros(256, np.uint8)
+    lut[0xC0:] = _WIDE  # the lead byte of a non-ASCII character
+    lut[ord(".")] = _DOT
+    for c in _SEPARATORS:
+        if c.isascii():
+            lut[ord(c)] = _SEP
+    for c in _STOPS:
+        if c.isascii():
+            lut[ord(c)] = _STOP
+    lut[ord(",")] = _COMMA
+    return lut
+
+
+_LUT = _lut()
+_WIDE_SEPARATORS = [c.encode() for c in _SEPARATORS if not c.isascii()]
+_WIDE_STOPS = [c.encode() for c in _STOPS if not c.isascii()]
+# After a period: the ASCII characters that make it end a name (what `_PERIOD` matches), and
+# every non-ASCII one (a Unicode space or a footnote mark may be one).
+_ENDS_NAME = np.array([c >= 0x80 or bool(_PERIOD.fullmatch("." + chr(c))) for c in range(256)])
+_DIGIT = np.array([chr(c).isdigit() if c < 0x80 else False for c in range(256)])
+# "(and)": Python's \s is never printable ASCII, so [^!-~] matches all it matches, and more.
+_AND = r"\([^!-~]*(?i:" + "|".join(map(re.escape, v.AND_WORDS)) + r")[^!-~]*\)"
+_POSITION = np.array([position_factor(k) for k in range(65)])  # position_factor(k >= 64) == [64]
+
+
+class Exploded(NamedTuple):
+    """The pieces of the labels that take the vectorised split, in order."""
+
+    plain: Any  # bool per label: split here (so far: a resolved piece may still send it back)
+    rows: Any  # the label of each piece (non-decreasing)
+    pieces: Any  # pa.StringArray: each piece with the separator before it (none for a first piece)
+
+
+def _bytes(labels: Any) -> tuple[Any, Any]:
+    """The offsets (n + 1, into the data) and the data bytes of a string array, without copies."""
+    width = np.int64 if pa.types.is_large_string(labels.type) else np.int32
+    bufs = labels.buffers()
+    offs = np.frombuffer(bufs[1], width)[labels.offset : labels.offset + len(labels) + 1]
+    data = np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offs, data
+
+
+def _wide(data: Any, at: Any, row_end: Any, seqs: list[bytes]) -> Any:
+    """Of the non-ASCII lead bytes at `at`, those that start one of `seqs` within their label."""
+    found = np.zeros(len(at), bool)
+    for seq in seqs:
+        hit = at + len(seq) <= row_end
+        for k, byte in enumerate(seq):
+            hit &= data[np.minimum(at + k, len(data) - 1)] == byte
+        found |= hit
+    return found
+
+
+def explode(labels: Any) -> Exploded:
+    """Split a string array (nulls: no label) where it provably splits as the tokenizer does."""
+    n = len(labels)
+    offs, data = _bytes(labels)
+    plain = np.ones(n, bool) if labels.null_count == 0 else labels.is_valid().to_numpy(zero_copy_only=False)
+    lo, hi = int(offs[0]), int(offs[-1])
+    kind = _LUT[data[lo:hi]]
+    at = np.flatnonzero(kind) + lo
+    kind = kind[at - lo]
+    row = np.searchsorted(offs, at, "right") - 1
+    row_end = offs[row + 1]
+    last = len(data) - 1
+    before = np.where(at > offs[row], data[np.maximum(at - 1, 0)], 0)  # 0: the label's edge
+    after = np.where(at + 1 < row_end, data[np.minimum(at + 1, last)], 0)
+    comma = kind == _COMMA
+    wide = kind == _WIDE
+    wide_sep = np.zeros(len(at), bool)
+    wide_sep[wide] = _wide(data, at[wide], row_end[wide], _WIDE_SEPARATORS)
+    back = (kind == _STOP) | (kind == _DOT) & _ENDS_NAME[after]
+    back |= comma & ((before >= 0x80) | (after >= 0x80))
+    back[wide] |= _wide(data, at[wide], row_end[wide], _WIDE_STOPS)
+    plain[row[back]] = False
+    if n:
+        plain &= ~pc.fill_null(pc.match_substring_regex(labels, _AND), False).to_numpy(zero_copy_only=False)
+    cut = (kind == _SEP) | wide_sep | comma & ~(_DIGIT[before] & _DIGIT[after])
+    cut &= plain[row]
+    starts = np.sort(np.concatenate([offs[:-1], at[cut]]), kind="stable")
+    counts = np.bincount(row[cut], minlength=n) + 1
+    bounds = pa.py_buffer(np.append(starts, offs[-1]).astype(offs.dtype))
+    kind_of = pa.LargeStringArray if offs.dtype == np.int64 else pa.StringArray
+    pieces = kind_of.from_buffers(len(starts), bounds, labels.buffers()[2])
+    rows = np.repeat(np.arange(n), counts)
+    keep = plain[rows]
+    return Exploded(plain, rows[keep], pieces.filter(pa.array(keep)))
+
+
+def piece_text(key: str) -> str:
+    """A piece as `separators.split` gives it, from its key in `Exploded.pieces` (the separator
+    before it dropped: a first piece has none, and no piece holds a separator)."""
+    return key[1:] if key[:1] in _SEPARATORS else key
+
+
+class Pieces:
+    """Each distinct piece (with the separator before it) seen by this process, as a code into
+    arrays of what scoring needs; bounded like the scanner's caches (cleared when full: the
+    scanner's piece cache still holds every resolution, so a code costs a lookup to rebuild)."""
+
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+        self.ids: dict[str, int] = {}  # risk and helpful ids -> codes (lexicon-sized)
+        self.names: list[str] = []
+        self._groups: dict[tuple[Any, ...], int] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.code: dict[str, int] = {}
+        self.kind, self.back, self.group = array("b"), array("b"), array("i")
+        self.declared = array("d")  # declared_factor of its percentage; NaN: none declared
+        self._groups.clear()
+        self.risks: list[tuple[tuple[int, float, float], ...]] = []  # per group: (id, o, c) of each
+        self.helpful: list[tuple[tuple[int], ...]] = []  # per group: (id,) of each
+
+    def _id(self, name: str) -> int:
+        if name not in self.ids:
+            self.ids[name] = len(self.names)
+            self.names.append(name)
+        return self.ids[name]
+
+    def _add(self, key: str) -> int:
+        p = self.scanner.piece(piece_text(key))
+        found = p.value
+        terms = (found.risks, found.helpful)
+        g = self._groups.get(terms)
+        if g is None:
+            g = self._groups[terms] = len(self.risks)
+            self.risks.append(tuple((self._id(r), w.occlusion, w.comedogenic) for r, w in found.risks))
+            self.helpful.append(tuple((self._id(h),) for h in found.helpful))
+        self.kind.append(found.kind)
+        self.back.append(p.unbalanced or p.cue)
+        self.group.append(g)
+        self.declared.append(np.nan if p.percent is None else declared_factor(p.percent))
+        self.code[key] = len(self.code)
+        return len(self.code) - 1
+
+    def codes(self, keys: list[str]) -> Any:
+        """The code of each key, resolving the new ones."""
+        if len(self.code) + len(keys) > self.scanner.cache_limit:
+            self._reset()
+        get = self.code.get
+        codes = [get(k) for k in keys]
+        if None in codes:
+            codes = [c if c is not None else self._add(k) for c, k in zip(codes, keys)]
+        return np.array(codes, np.int64)
+
+    def table(self) -> tuple[Any, ...]:
+        """kind, back, group, declared as numpy arrays (copies: the arrays keep growing)."""
+        return (np.array(self.kind, np.int8), np.array(self.back, bool), np.array(self.group, np.int64),
+                np.array(self.declared, np.float64))
+
+
+def _csr(per_group: list[tuple[Any, ...]], groups: Any, width: int) -> tuple[Any, Any]:
+    """(element index, values) of each entry of each element's group, in order."""
+    sizes = np.array([len(t) for t in per_group], np.int64)
+    flat = np.array([x for t in per_group for entry in t for x in entry], np.float64).reshape(-1, width)
+    start = np.concatenate([[0], np.cumsum(sizes)])[groups]
+    n = sizes[groups]
+    elem = np.repeat(np.arange(len(groups)), n)
+    within = np.arange(len(elem)) - np.repeat(np.cumsum(n) - n, n)
+    return elem, flat[start[elem] + within]
+
+
+def _first(rows: Any, ids: Any) -> Any:
+    """Indices of the first (row, id) of each pair, in order: a repeated id counts once."""
+    if not len(ids):
+        return np.zeros(0, np.int64)
+    _, first = np.unique(rows * (int(ids.max()) + 1) + ids, return_index=True)  # first of each
+    return np.sort(first)
+
+
+def _joined(rows: Any, names: Any, n: int) -> Any:
+    """Per row, its names joined with ';' (pa.StringArray)."""
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), names), ";")
+
+
+_PIECES: WeakKeyDictionary[Scanner, Pieces] = WeakKeyDictionary()
+
+
+def pieces_for(scanner: Scanner) -> Pieces:
+    """This process's `Pieces` for a scanner (one per worker)."""
+    found = _PIECES.get(scanner)
+    if found is None:
+        found = _PIECES[scanner] = Pieces(scanner)
+    return found
+
+
+class Vectorised(NamedTuple):
+    """What the vectorised route gives for a batch of labels: values where `plain` holds."""
+
+    plain: Any  # bool per label: scored here; the others need the tokenizer
+    score: Any  # int64 per label (numpy), as are milia and pore_clogging
+    milia: Any
+    pore_clogging: Any
+    hits: Any  # pa.StringArray: risk ids in label order, each once, joined with ';'
+    helpful: Any
+
+
+def score_plain(labels: Any, scanner: Scanner, scale: Any) -> Vectorised:
+    """Score the labels of a string array that take the vectorised route; `scale` per label is
+    MAX_SINGLE * CONTEXT_MULTIPLIER[its context]. Same values as `Scanner.score` (`_lean`): each
+    risk id once, at its first place; its amount from its declared percentage, else from the
+    unmatched pieces before it (pieces with no token are not ingredients)."""
+    n = len(labels)
+    ex = explode(labels)
+    known = pieces_for(scanner)
+    enc = pc.dictionary_encode(ex.pieces)
+    codes = known.codes(enc.dictionary.to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
+    kind, back, group, declared = known.table()
+    plain = ex.plain.copy()
+    plain[ex.rows[back[codes]]] = False  # a bracket left open, a cue word: the tokenizer reads it
+    keep = plain[ex.rows]
+    rows, codes = ex.rows[keep], codes[keep]
+    k = kind[codes]
+    unmatched = (k == UNMATCHED).astype(np.int64)
+    before = np.cumsum(unmatched) - unmatched  # unmatched pieces before each, in the batch
+    firsts = np.flatnonzero(np.diff(rows, prepend=-1))
+    others = before - np.repeat(before[firsts], np.diff(np.append(firsts, len(rows))))
+    m = np.flatnonzero(k == MATCHED)
+    mrow, mcode = rows[m], codes[m]
+    pct = declared[mcode]
+    amount = np.where(np.isnan(pct), _POSITION[np.minimum(others[m], 64)], pct)
+    names = pa.array(known.names, pa.string())
+    elem, risk = _csr(known.risks, group[mcode], 3)
+    rrow, rid = mrow[elem], risk[:, 0].astype(np.int64)
+    first = _first(rrow, rid)
+    rrow, risk, ramount = rrow[first], risk[first], amount[elem][first]
+    score, milia, pore = score_rows(rrow, risk[:, 1], risk[:, 2], ramount, scale, n)
+    hits = _joined(rrow, names.take(pa.array(rid[first])), n)
+    elem, helpful = _csr(known.helpful, group[mcode], 1)
+    hrow, hid = mrow[elem], helpful[:, 0].astype(np.int64)
+    first = _first(hrow, hid)
+    return Vectorised(plain, score, milia, pore, hits, _joined(hrow[first], names.take(pa.array(hid[first])), n))

@@ -1,0 +1,121 @@
+"""The columnar engine's vectorised route (`bulk/explode.py`) against the tokenizer and the
+scanner: a label it splits is one the tokenizer reads as one plain list, into the same pieces;
+every label, split here or sent to `Scanner.score`, gets the values `score_batch` gives."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from milia_scan import Scanner, default_scanner
+
+from .conftest import SHARED_DATA, shared_file
+from .test_properties import LABELISH
+from .test_tokenizer_reference import PLAINISH, SHAPED
+
+pa = pytest.importorskip("pyarrow")
+pytest.importorskip("numpy")
+
+from milia_scan.bulk import explode, kernel  # noqa: E402  (needs pyarrow)
+from milia_scan.bulk.rows import result_cells  # noqa: E402
+
+# Pieces that decide between the routes: separators of every width, periods that end a name or
+# not, digit commas (ASCII, Unicode, across other separators), brackets, cue words and marks.
+EDGES = st.lists(
+    st.sampled_from(["Aqua", "Petrolatum", "Petrolaturn", "Mineral Oil", "Paraffinum Liquidum", "Lanolin",
+                     "Isopropyl Myristate", "Salicylic Acid", "Retinol", "Niacinamide", "Cera Alba 41%",
+                     "(0.5%)", "5% ", ", ", ",", ";", "|", "、", "，", "；", "•", "·", "●", "▪", "◦", "∙", " · ",
+                     "1,2-Hexanediol", "1,", ",2", "1;2", "١,٢", "²,3", "1,²", "，2", "Vit. E", "Alcohol Denat.",
+                     ". ", ".\u00a0", ".*", ".²", ".x", "x.", "0.5", "(and)", "( AND )", "(et)", "(y", "e)",
+                     "(", ")", "[", "]", "{", "}", "Ingredients", "contains", ":", "：", "+", "±", "\n", "\r",
+                     "\u2028", "\u2029", "*", "†", "Organic", " ", "\u00a0", "\t", "é", "x", ""]),
+    max_size=30,
+).map("".join)
+LABELS = st.one_of(EDGES, PLAINISH, LABELISH, SHAPED)
+CONTEXTS = ["leave-on", "rinse-off", "eye-area"]
+
+
+def vectorised_pieces(scanner: Scanner, labels: list[str]) -> list[list[str] | None]:
+    """The pieces of each label the vectorised split takes (None: the tokenizer's), as the
+    engine decides it: the byte predicate, then no resolved piece with a bracket left open or a
+    cue word."""
+    ex = explode.explode(pa.array(labels, pa.string()))
+    out: list[list[str] | None] = [[] if p else None for p in ex.plain.tolist()]
+    for row, key in zip(ex.rows.tolist(), ex.pieces.to_pylist()):
+        out[row].append(explode.piece_text(key))  # type: ignore[union-attr]
+    for i, texts in enumerate(out):
+        if texts is not None and any(p.unbalanced or p.cue for p in map(scanner.piece, texts)):
+            out[i] = None
+    return out
+
+
+def check_split(scanner: Scanner, labels: list[str]) -> int:
+    """Each label the vectorised split takes reads as one plain list of the same pieces."""
+    taken = 0
+    for label, texts in zip(labels, vectorised_pieces(scanner, labels)):
+        if texts is None:
+            continue
+        batches, parts = scanner._tokenizer.read(label)
+        assert len(batches) == 1 and len(parts) == 1, label
+        region = batches[0].region
+        assert (region.start, region.end, region.section, region.may_contain) == (0, len(label), "ingredients", False)
+        assert batches[0].texts == texts, label
+        taken += 1
+    return taken
+
+
+def check_scores(scanner: Scanner, labels: list[str], context: str | list[str]) -> None:
+    """`score_labels` gives each row what `score_batch` (Scanner.score per label) gives."""
+    got = kernel.score_labels(pa.array([x if x.strip() else None for x in labels], pa.string()), scanner, context)
+    ref = kernel.score_batch([labels], ["ingredients"], scanner, context) if isinstance(context, str) else \
+        kernel.Scored([r for x, c in zip(labels, context) for r in kernel.score_batch([[x]], ["i"], scanner, c).results],
+                      [], 0, 0, [])
+    cols = [c.to_pylist() for c in got[:6]]
+    rows = [tuple(r) for r in zip(*cols)] if labels else []
+    assert rows == [result_cells(r) for r in ref.results]
+    assert (got.scored, got.empty) == (sum(r is not None for r in ref.results), sum(r is None for r in ref.results))
+
+
+@pytest.fixture(scope="module")
+def real_labels() -> list[str]:
+    shared_file("labels")
+    labels: list[str] = []
+    for path in sorted((SHARED_DATA / "labels").glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            labels += [row["ingredients"] for row in csv.DictReader(fh)]
+    return labels
+
+
+def test_split_agrees_with_the_tokenizer_on_real_labels(real_labels: list[str]) -> None:
+    taken = check_split(default_scanner(), real_labels)
+    assert taken > len(real_labels) // 2  # the route is the common one, not a rarity
+
+
+def test_scores_agree_on_real_labels(real_labels: list[str]) -> None:
+    for context in CONTEXTS:
+        check_scores(default_scanner(), real_labels, context)
+
+
+@given(st.lists(LABELS, max_size=8))
+def test_split_agrees_with_the_tokenizer(labels: list[str]) -> None:
+    check_split(default_scanner(), labels)
+
+
+@given(st.lists(st.tuples(LABELS, st.sampled_from(CONTEXTS)), max_size=8), st.booleans())
+def test_scores_agree(rows: list[tuple[str, str]], one_context: bool) -> None:
+    labels = [x for x, _ in rows]
+    check_scores(default_scanner(), labels, "eye-area" if one_context else [c for _, c in rows])
+
+
+def test_every_route_is_exercised() -> None:
+    """Labels split here, labels sent back by a byte and by a resolved piece, and a blank one (split
+    here too: `select_labels` makes it an empty row before)."""
+    labels = ["Aqua, Petrolatum 41%, 1,2-Hexanediol • Lanolin", "Aqua. Petrolatum", "Ingredients: Aqua",
+              "Aqua, Oil (Olive", "Aqua, May contain Mica", " ", "Aqua、Lanolin; Mineral Oil"]
+    assert [t is not None for t in vectorised_pieces(default_scanner(), labels)] == \
+        [True, False, False, False, False, True, True]
+    check_split(default_scanner(), labels)
+    check_scores(default_scanner(), labels, "leave-on")
