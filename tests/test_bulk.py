@@ -293,7 +293,9 @@ def test_an_interrupted_run_leaves_nothing_behind(tmp_path: Path, engine: str) -
 
         def score(self, label: str, *, context: str = "leave-on") -> milia_scan.LabelScore:
             Boom.calls += 1
-            if Boom.calls > 12:  # a few chunks (blocks) in: some rows are written by then
+            # a few chunks (blocks) in: some rows are written by then (the columnar engine calls
+            # `score` only for the label with line breaks, about once a block)
+            if Boom.calls > (12 if engine == "local" else 3):
                 raise KeyboardInterrupt
             return super().score(label, context=context)
 

@@ -111,11 +111,14 @@ def test_scores_agree(rows: list[tuple[str, str]], one_context: bool) -> None:
 
 
 def test_every_route_is_exercised() -> None:
-    """Labels split here, labels sent back by a byte and by a resolved piece, and a blank one (split
-    here too: `select_labels` makes it an empty row before)."""
-    labels = ["Aqua, Petrolatum 41%, 1,2-Hexanediol • Lanolin", "Aqua. Petrolatum", "Ingredients: Aqua",
-              "Aqua, Oil (Olive", "Aqua, May contain Mica", " ", "Aqua、Lanolin; Mineral Oil"]
-    assert [t is not None for t in vectorised_pieces(default_scanner(), labels)] == \
-        [True, False, False, False, False, True, True]
+    """Labels split on bytes and by `separators.split` (a period that ends a name, "(and)"),
+    labels sent back by a character and by a resolved piece, and a blank one (split here too:
+    `select_labels` makes it an empty row before)."""
+    labels = ["Aqua, Petrolatum 41%, 1,2-Hexanediol • Lanolin", "Aqua. Petrolatum, Vit. E", "Ingredients: Aqua",
+              "Aqua, Oil (Olive", "Aqua, May contain Mica", " ", "Aqua、Lanolin; Mineral Oil",
+              "Cyclopentasiloxane (and) Dimethicone, 1,²x"]
+    assert [t for t in vectorised_pieces(default_scanner(), labels)] == [
+        ["Aqua", " Petrolatum 41%", " 1,2-Hexanediol ", " Lanolin"], ["Aqua", " Petrolatum", " Vit. E"], None, None,
+        None, [" "], ["Aqua", "Lanolin", " Mineral Oil"], ["Cyclopentasiloxane ", " Dimethicone", " 1", "²x"]]
     check_split(default_scanner(), labels)
     check_scores(default_scanner(), labels, "leave-on")

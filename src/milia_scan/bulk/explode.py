@@ -2,17 +2,18 @@
 on their UTF-8 bytes, each distinct piece resolved once through `Scanner.piece` (the tokenizer's
 own trim, match and cache), the pieces joined back and the rows scored with `score.score_rows`.
 
-A label takes this route only when `Tokenizer.read` would read it as one plain list and the byte
-split below provably gives the pieces `separators.split` gives. From the bytes, it has
-  - no cue character and no line break (`vocabulary.CUE_CHARS`, `LINE_BREAKS`): a header, or a
-    one-per-line list, may follow;
-  - no period that ends a name (`separators._PERIOD`; a non-ASCII character after a period
-    counts as one) and no "(and)" (a superset of `separators._AND_RE`, in RE2): the regex split;
-  - no non-ASCII character beside a comma: "1,2-Hexanediol" keeps a comma between two digits,
-    and a Unicode digit there is left to the tokenizer;
-and, once its pieces are resolved, no piece that leaves a bracket open or holds a cue word.
-Its pieces are then the text between the separators (`vocabulary.SEPARATORS` and the comma) but
-a comma between two ASCII digits. Every other label goes to `Scanner.score` (see `kernel`).
+A label takes this route when `Tokenizer.read` reads it as one plain list: it has no cue
+character and no line break (`vocabulary.CUE_CHARS`, `LINE_BREAKS`: a header, or a one-per-line
+list, may follow), and, once its pieces are resolved, no piece leaves a bracket open or holds a
+cue word. Every other label goes to `Scanner.score` (see `kernel`).
+
+Its pieces are what `separators.split` gives. Most labels are split here on bytes: the text
+between the separators (`vocabulary.SEPARATORS` and the comma) but a comma between two ASCII
+digits ("1,2-Hexanediol"). That is `split`'s str.split route, which it takes for a label with
+no name-ending period (`separators._PERIOD`) and no "(and)"; the few labels that might have one
+(a period before a space, a footnote mark or any non-ASCII character; an RE2 superset of
+`separators._AND_RE`), or a non-ASCII character beside a comma (a Unicode digit might keep it),
+are split by `split` itself.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pyarrow.compute as pc
 from .. import vocabulary as v
 from ..scanner import MATCHED, UNMATCHED, Scanner
 from ..score import declared_factor, position_factor, score_rows
-from ..separators import _PERIOD
+from ..separators import _PERIOD, split
 
 _SEPARATORS = "," + v.SEPARATORS
 _STOPS = "".join(v.CUE_CHARS) + v.LINE_BREAKS
@@ -51,6 +52,7 @@ def _lut() -> Any:
 
 
 _LUT = _lut()
+_MARKED = _LUT != 0
 _WIDE_SEPARATORS = [c.encode() for c in _SEPARATORS if not c.isascii()]
 _WIDE_STOPS = [c.encode() for c in _STOPS if not c.isascii()]
 # After a period: the ASCII characters that make it end a name (what `_PERIOD` matches), and
@@ -63,7 +65,7 @@ _POSITION = np.array([position_factor(k) for k in range(65)])  # position_factor
 
 
 class Exploded(NamedTuple):
-    """The pieces of the labels that take the vectorised split, in order."""
+    """The pieces of the labels that take the vectorised route, in order."""
 
     plain: Any  # bool per label: split here (so far: a resolved piece may still send it back)
     rows: Any  # the label of each piece (non-decreasing)
@@ -91,14 +93,13 @@ def _wide(data: Any, at: Any, row_end: Any, seqs: list[bytes]) -> Any:
 
 
 def explode(labels: Any) -> Exploded:
-    """Split a string array (nulls: no label) where it provably splits as the tokenizer does."""
+    """Split a string array (nulls: no label) where the tokenizer reads a label as one list."""
     n = len(labels)
     offs, data = _bytes(labels)
     plain = np.ones(n, bool) if labels.null_count == 0 else labels.is_valid().to_numpy(zero_copy_only=False)
     lo, hi = int(offs[0]), int(offs[-1])
-    kind = _LUT[data[lo:hi]]
-    at = np.flatnonzero(kind) + lo
-    kind = kind[at - lo]
+    at = np.flatnonzero(_MARKED[data[lo:hi]]) + lo  # numpy finds a bool array's trues fastest
+    kind = _LUT[data[at]]
     row = np.searchsorted(offs, at, "right") - 1
     row_end = offs[row + 1]
     last = len(data) - 1
@@ -108,22 +109,35 @@ def explode(labels: Any) -> Exploded:
     wide = kind == _WIDE
     wide_sep = np.zeros(len(at), bool)
     wide_sep[wide] = _wide(data, at[wide], row_end[wide], _WIDE_SEPARATORS)
-    back = (kind == _STOP) | (kind == _DOT) & _ENDS_NAME[after]
-    back |= comma & ((before >= 0x80) | (after >= 0x80))
-    back[wide] |= _wide(data, at[wide], row_end[wide], _WIDE_STOPS)
-    plain[row[back]] = False
+    stop = kind == _STOP
+    stop[wide] |= _wide(data, at[wide], row_end[wide], _WIDE_STOPS)
+    plain[row[stop]] = False
+    regex = (kind == _DOT) & _ENDS_NAME[after] | comma & ((before >= 0x80) | (after >= 0x80))
+    by_bytes = plain.copy()
+    by_bytes[row[regex]] = False
     if n:
-        plain &= ~pc.fill_null(pc.match_substring_regex(labels, _AND), False).to_numpy(zero_copy_only=False)
-    cut = (kind == _SEP) | wide_sep | comma & ~(_DIGIT[before] & _DIGIT[after])
-    cut &= plain[row]
+        by_bytes &= ~pc.fill_null(pc.match_substring_regex(labels, _AND), False).to_numpy(zero_copy_only=False)
+    cut = ((kind == _SEP) | wide_sep | comma & ~(_DIGIT[before] & _DIGIT[after])) & by_bytes[row]
     starts = np.sort(np.concatenate([offs[:-1], at[cut]]), kind="stable")
     counts = np.bincount(row[cut], minlength=n) + 1
     bounds = pa.py_buffer(np.append(starts, offs[-1]).astype(offs.dtype))
     kind_of = pa.LargeStringArray if offs.dtype == np.int64 else pa.StringArray
     pieces = kind_of.from_buffers(len(starts), bounds, labels.buffers()[2])
     rows = np.repeat(np.arange(n), counts)
-    keep = plain[rows]
-    return Exploded(plain, rows[keep], pieces.filter(pa.array(keep)))
+    keep = by_bytes[rows]
+    rows, pieces = rows[keep], pieces.filter(pa.array(keep))
+    slow = np.flatnonzero(plain & ~by_bytes)
+    if len(slow):  # a period or "(and)" may split: the tokenizer's own split
+        keys: list[str] = []
+        at_rows: list[int] = []
+        for i, label in zip(slow.tolist(), labels.take(pa.array(slow)).to_pylist()):
+            strs = split(label, 0, len(label), False)[0]
+            keys += ["," + s for s in strs]  # one separator before each, as `piece_text` drops
+            at_rows += [i] * len(strs)
+        order = np.argsort(np.concatenate([rows, at_rows]), kind="stable")
+        rows = np.concatenate([rows, at_rows])[order]
+        pieces = pa.concat_arrays([pieces, pa.array(keys, pieces.type)]).take(pa.array(order))
+    return Exploded(plain, rows, pieces)
 
 
 def piece_text(key: str) -> str:
