@@ -30,7 +30,7 @@ from typing import IO, Any, NamedTuple
 
 from ..scanner import Scanner
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
-from .kernel import score_labels, select_labels
+from .kernel import forget, score_labels, select_labels
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS
 from .sources import CsvLayout, open_input
@@ -257,6 +257,7 @@ def run_csv(
     binary = source.binary
     assert binary is not None
     scored = empty = 0
+    forget(scanner)
     try:
         start = binary.read(len(_BOM) + len(head))
         skip = len(_BOM) if start.startswith(_BOM) else 0
@@ -304,4 +305,5 @@ def run_csv(
                     report(scored + empty, source.position(), source.size)
     finally:
         source.close()
+        forget(scanner)
     return scored, empty

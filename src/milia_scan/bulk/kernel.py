@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
+from ..cache import make_room
 from ..models import CONTEXTS, check_context
 from ..scanner import LabelScore, Scanner
 from ..score import CONTEXT_MULTIPLIER, MAX_SINGLE, band_for
@@ -102,6 +104,18 @@ def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, An
     return labels, pa.array([*names, ""], pa.string()).take(pa.array(chosen))
 
 
+#: Labels `Scanner.score` read for `score_labels`, kept across the batches of a run (per process
+#: and scanner): a catalogue repeats its few headed or multi-line labels in every block.
+HARD_LABELS = 10_000
+_HARD: WeakKeyDictionary[Scanner, dict[tuple[str, str], LabelScore]] = WeakKeyDictionary()
+
+
+def forget(scanner: Scanner) -> None:
+    """Drop the labels kept for `scanner` (a run's start and end: workers forked at the start
+    inherit none, and nothing outlives the run)."""
+    _HARD.pop(scanner, None)
+
+
 def score_labels(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> Columns:
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
@@ -129,7 +143,8 @@ def score_labels(labels: Any, scanner: Scanner, context: str | Sequence[str]) ->
     got = score_plain(rows, scanner, scale)
     valid = rows.is_valid().to_numpy(zero_copy_only=False)
     hard = np.flatnonzero(valid & ~got.plain)
-    memo: dict[tuple[str, str], LabelScore] = {}
+    memo = _HARD.setdefault(scanner, {})
+    make_room(memo, HARD_LABELS)
     results = []
     for i, label in zip(hard.tolist(), rows.take(pa.array(hard)).to_pylist()):
         c = context if single else contexts[i]
