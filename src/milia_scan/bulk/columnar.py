@@ -35,7 +35,10 @@ from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS
 from .sources import CsvLayout, open_input
 
-BLOCK_BYTES = 4 << 20
+# The block size trades memory for per-block overhead: a block's bytes, Arrow columns, pieces and
+# output are held at once. On the 200,000-row bench catalogue in one process: 4 MB blocks peak at
+# ~350 MB, 2 MB at ~292 MB in the same time, 1 MB at ~293 MB and ~5% slower.
+BLOCK_BYTES = 2 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
