@@ -20,7 +20,7 @@ pa = pytest.importorskip("pyarrow")
 pytest.importorskip("numpy")
 
 from milia_scan.bulk import explode, kernel  # noqa: E402  (needs pyarrow)
-from milia_scan.bulk.rows import result_cells  # noqa: E402
+from milia_scan.bulk.rows import first_label, result_cells  # noqa: E402
 
 # Pieces that decide between the routes: separators of every width, periods that end a name or
 # not, digit commas (ASCII, Unicode, across other separators), brackets, cue words and marks.
@@ -122,3 +122,28 @@ def test_every_route_is_exercised() -> None:
         None, [" "], ["Aqua", "Lanolin", " Mineral Oil"], ["Cyclopentasiloxane ", " Dimethicone", " 1", "²x"]]
     check_split(default_scanner(), labels)
     check_scores(default_scanner(), labels, "leave-on")
+
+
+def test_arrays_of_every_shape() -> None:
+    """Sliced, large_string, empty and all-null arrays; one context or one per row."""
+    a = pa.array(["x, y", "Aqua, Petrolatum", None, "Ingredients: Lanolin", "Mineral Oil; 1,2-Hexanediol",
+                  "Aqua. Lanolin (and) x"])
+    for arr in [a, a.slice(1), a.slice(1, 3), a.cast(pa.large_string()), a.cast(pa.large_string()).slice(2),
+                pa.array([], pa.string()), pa.nulls(3, pa.string()), a.slice(5)]:
+        for context in ("rinse-off", ["eye-area"] * len(arr)):
+            got = kernel.score_labels(arr, default_scanner(), context)
+            ref = [None if x is None else default_scanner().score(x, context=context if isinstance(context, str)
+                                                                    else "eye-area") for x in arr.to_pylist()]
+            assert [tuple(r) for r in zip(*[c.to_pylist() for c in got[:6]])] == [result_cells(r) for r in ref]
+            assert (got.scored, got.empty) == (sum(r is not None for r in ref), sum(r is None for r in ref))
+
+
+CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "\u3000", "\xa0\t", "水", "Aqua", " Aqua ", "\x1f", "é"]))
+
+
+@given(st.lists(st.tuples(CELLS, CELLS), max_size=6))
+def test_labels_are_picked_as_first_label_picks_them(rows: list[tuple[str | None, str | None]]) -> None:
+    names = ["a", "b"]
+    cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(2)]
+    labels, used = kernel.select_labels(cols, names)
+    assert list(zip(labels.to_pylist(), used.to_pylist())) == [first_label(r, names) for r in rows]
