@@ -192,8 +192,7 @@ class Pieces:
         """The code of each key, resolving the new ones."""
         if len(self.code) + len(keys) > self.scanner.cache_limit:
             self._reset()
-        get = self.code.get
-        codes = [get(k) for k in keys]
+        codes = list(map(self.code.get, keys))
         if None in codes:
             codes = [c if c is not None else self._add(k) for c, k in zip(codes, keys)]
         return np.array(codes, np.int64)
