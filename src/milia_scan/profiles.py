@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .lexicon import Lexicon, load_lexicon
 from .match import Matcher, Resolution
 from .models import (
+    PROFILE_DISCLAIMER,
     Allergen,
     AllergenVerdict,
     FungalRule,
@@ -45,6 +46,8 @@ from .models import (
     ProfileToken,
     ProfileVerdict,
     Token,
+    built,
+    built_one,
 )
 from .normalizer import compact_of, match_key
 
@@ -183,13 +186,9 @@ def _is_fragrance(tok: Token) -> bool:
         w in _FRAGRANCE_WORDS or w in _FRAGRANCE_QUALIFIERS for w in words)
 
 
-def _hit(tok: Token, rule: str, name: str, sources: tuple[str, ...], note: str) -> ProfileHit:
-    return ProfileHit(text=tok.text, start=tok.start, end=tok.end, position=tok.position, rule=rule,
-                      name=name, sources=sources, note=note)
-
-
-def _unknown(tok: Token, reason: str, rule: str | None = None) -> ProfileToken:
-    return ProfileToken(text=tok.text, start=tok.start, end=tok.end, position=tok.position, reason=reason, rule=rule)
+_Row = dict[str, Any]  # a model's fields, as `built` takes them
+# What one token is to each profile (worked out once per token text, in `_info`).
+_DECIDED, _TRIGGER, _UNDECIDED, _FRAGRANCE, _ALLERGEN, _UNKNOWN = range(6)
 
 
 def _why_unknown(res: Resolution) -> str:
@@ -202,57 +201,85 @@ def _why_unknown(res: Resolution) -> str:
 
 
 class _Info(NamedTuple):
-    """What the profiles need to know of one token text (cached per text: labels repeat them)."""
+    """What the profiles make of one token text (cached per text: labels repeat them): for each
+    profile, what kind of token it is and the fields its `ProfileHit` / `ProfileToken` takes
+    besides the token's own (text, start, end, position)."""
 
-    rule: FungalRule | None  # the fungal rule deciding it (the fragrance rule for 'Natural Fragrance')
-    allergen: Allergen | None
-    fragrance: bool  # parfum / fragrance / aroma
-    known: bool  # recognised by the matcher, a fungal rule, the allergen list or as a fragrance word
-    why: str  # why it is unknown to the fungal profile, when it is
+    fungal: int  # _TRIGGER, _UNDECIDED, _FRAGRANCE (decided by the fragrance rule) or _DECIDED
+    fungal_fields: _Row
+    allergen: int  # _ALLERGEN, _FRAGRANCE, _UNKNOWN or _DECIDED
+    allergen_fields: _Row
+    new_named: bool  # an allergen added by Regulation (EU) 2023/1545
+
+
+def _fungal_info(rules: _Rules, rule: FungalRule | None, fragrance: bool, res: Resolution) -> tuple[int, _Row]:
+    if rule is None:
+        return _UNDECIDED, {"reason": _why_unknown(res), "rule": None}
+    if rule.effect == "trigger":
+        return _TRIGGER, {"rule": rule.id, "name": rule.group, "sources": rule.sources, "note": rule.note}
+    if rule.effect == "unsettled":
+        return _UNDECIDED, {"reason": f"unsettled: {rule.disagreement or rule.note}", "rule": rule.id}
+    return (_FRAGRANCE if rule is rules.fragrance_rule and fragrance else _DECIDED), {}
+
+
+def _allergen_info(rules: _Rules, allergen: Allergen | None, fragrance: bool, known: bool) -> tuple[int, _Row, bool]:
+    if allergen is not None:
+        lst = rules.lexicon.allergen_lists.get(allergen.list_id)
+        new = lst is not None and bool(lst.placed_until)
+        when = (f"; added by Regulation (EU) 2023/1545 (labelling required for products placed on the market "
+                f"after {lst.placed_until}, on sale after {lst.available_until})") if new and lst else ""
+        return _ALLERGEN, {"rule": allergen.id, "name": allergen.label_name, "sources": allergen.sources,
+                           "note": f"Annex III entry {allergen.annex_ref}{when}"}, new
+    if fragrance:
+        return _FRAGRANCE, {"rule": "fragrance", "name": "parfum / fragrance / aroma", "sources": ("eu-cosing-annex-iii",),
+                            "note": "an undisclosed fragrance or flavour composition"}, False
+    if not known:
+        return _UNKNOWN, {"reason": "unrecognised: no allergen, lexicon or profile name matches it", "rule": None}, False
+    return _DECIDED, {}, False
 
 
 def _info(rules: _Rules, tok: Token) -> _Info:
-    hit = rules.tokens.get(tok.text)
-    if hit is not None:
-        return hit
     res = rules.matcher.resolve(tok.text)
     rule = _fungal_decision(rules, tok, res)
     fragrance = _is_fragrance(tok)
     if rule is None and fragrance:  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
         rule = rules.fragrance_rule
     allergen = _allergen(rules, tok)
-    info = _Info(rule, allergen, fragrance, res.known or rule is not None or allergen is not None or fragrance,
-                 "" if rule is not None else _why_unknown(res))
+    known = res.known or rule is not None or allergen is not None or fragrance
+    info = _Info(*_fungal_info(rules, rule, fragrance, res), *_allergen_info(rules, allergen, fragrance, known))
     if len(rules.tokens) >= _CACHE_LIMIT:
         rules.tokens.clear()
     rules.tokens[tok.text] = info
     return info
 
 
+def _fields(tok: Token, fields: _Row) -> _Row:
+    """A profile row: the token's own fields, then what the profile says of its text."""
+    return {"text": tok.text, "start": tok.start, "end": tok.end, "position": tok.position, **fields}
+
+
 # --------------------------------------------------------------------------- the profiles
 
 
-def _fungal(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> ProfileVerdict:
-    triggers: list[ProfileHit] = []
-    unknown: list[ProfileToken] = []
+def _fungal(tokens: Sequence[Token], infos: Sequence[_Info]) -> ProfileVerdict:
+    triggers: list[_Row] = []
+    unknown: list[_Row] = []
     fragrance = False
     for tok, info in zip(tokens, infos):
-        rule = info.rule
-        if rule is None:
-            unknown.append(_unknown(tok, info.why))
-        elif rule.effect == "trigger":
-            triggers.append(_hit(tok, rule.id, rule.group, rule.sources, rule.note))
-        elif rule.effect == "unsettled":
-            unknown.append(_unknown(tok, f"unsettled: {rule.disagreement or rule.note}", rule.id))
-        elif rule is rules.fragrance_rule and info.fragrance:
+        kind = info.fungal
+        if kind == _TRIGGER:
+            triggers.append(_fields(tok, info.fungal_fields))
+        elif kind == _UNDECIDED:
+            unknown.append(_fields(tok, info.fungal_fields))
+        elif kind == _FRAGRANCE:
             fragrance = True
     if triggers:
-        names = ", ".join(dict.fromkeys(t.text for t in triggers))
+        names = ", ".join(dict.fromkeys(t["text"] for t in triggers))
         verdict, note = "flag", f"{len(triggers)} ingredient(s) can feed Malassezia: {names}."
         if unknown:
             note += f" {len(unknown)} other(s) could not be decided (listed)."
     elif unknown:
-        names = ", ".join(dict.fromkeys(u.text for u in unknown))
+        names = ", ".join(dict.fromkeys(u["text"] for u in unknown))
         verdict, note = "cannot tell", (
             f"No known trigger, but {len(unknown)} ingredient(s) could not be decided: {names}. "
             "'Cannot tell' is not 'clear': check these by hand.")
@@ -262,36 +289,33 @@ def _fungal(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> P
         verdict, note = "clear", "Every ingredient is decided by a rule and none is a known Malassezia trigger."
     if fragrance and not triggers:
         note += " Parfum is an undisclosed mixture: a fragrance oil may carry an ester the label does not name."
-    return ProfileVerdict(name=FUNGAL, verdict=verdict, triggers=tuple(triggers), unknown=tuple(unknown),  # type: ignore[arg-type]
-                          note=note + " Not medical advice.")
+    return built_one(ProfileVerdict, name=FUNGAL, verdict=verdict, triggers=tuple(built(ProfileHit, triggers)),
+                     unknown=tuple(built(ProfileToken, unknown)), note=note + " Not medical advice.")
 
 
-def _allergens(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> AllergenVerdict:
-    found: list[ProfileHit] = []
-    fragrance: list[ProfileHit] = []
-    unknown: list[ProfileToken] = []
+_THRESHOLDS = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
+               "products; below that they need not be, and labels made for markets outside the EU need not name "
+               "them at all.")
+_NOT_YET = (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
+            "market until 31 July 2026 (on sale until 31 July 2028).")
+
+
+def _allergens(tokens: Sequence[Token], infos: Sequence[_Info]) -> AllergenVerdict:
+    found: list[_Row] = []
+    fragrance: list[_Row] = []
+    unknown: list[_Row] = []
     new_named = False
     for tok, info in zip(tokens, infos):
-        allergen = info.allergen
-        if allergen is not None:
-            lst = rules.lexicon.allergen_lists.get(allergen.list_id)
-            when = ""
-            if lst is not None and lst.placed_until:
-                new_named = True
-                when = (f"; added by Regulation (EU) 2023/1545 (labelling required for products placed on the "
-                        f"market after {lst.placed_until}, on sale after {lst.available_until})")
-            found.append(_hit(tok, allergen.id, allergen.label_name, allergen.sources,
-                              f"Annex III entry {allergen.annex_ref}{when}"))
-        elif info.fragrance:
-            fragrance.append(_hit(tok, "fragrance", "parfum / fragrance / aroma", ("eu-cosing-annex-iii",),
-                                  "an undisclosed fragrance or flavour composition"))
-        elif not info.known:
-            unknown.append(_unknown(tok, "unrecognised: no allergen, lexicon or profile name matches it"))
-    thresholds = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
-                  "products; below that they need not be, and labels made for markets outside the EU need not name "
-                  "them at all.")
+        kind = info.allergen
+        if kind == _ALLERGEN:
+            found.append(_fields(tok, info.allergen_fields))
+            new_named = new_named or info.new_named
+        elif kind == _FRAGRANCE:
+            fragrance.append(_fields(tok, info.allergen_fields))
+        elif kind == _UNKNOWN:
+            unknown.append(_fields(tok, info.allergen_fields))
     if found:
-        names = ", ".join(dict.fromkeys(f.name for f in found))
+        names = ", ".join(dict.fromkeys(f["name"] for f in found))
         verdict, note = "flag", f"{len(found)} labelled fragrance allergen(s): {names}."
     elif fragrance:
         verdict, note = "cannot tell", ("No allergen is named, but the label has parfum / fragrance / aroma: it can "
@@ -303,12 +327,10 @@ def _allergens(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -
         verdict, note = "cannot tell", "No ingredients found in the label."
     else:
         verdict, note = "clear", "No labelled fragrance allergen and no parfum / fragrance / aroma."
-    note += " " + thresholds
-    if not new_named:
-        note += (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
-                 "market until 31 July 2026 (on sale until 31 July 2028).")
-    return AllergenVerdict(name=ALLERGENS, verdict=verdict, triggers=tuple(found), unknown=tuple(unknown),  # type: ignore[arg-type]
-                           fragrance=tuple(fragrance), note=note + " Not medical advice.")
+    note += " " + _THRESHOLDS + ("" if new_named else _NOT_YET)
+    return built_one(AllergenVerdict, name=ALLERGENS, verdict=verdict, triggers=tuple(built(ProfileHit, found)),
+                     unknown=tuple(built(ProfileToken, unknown)), note=note + " Not medical advice.",
+                     fragrance=tuple(built(ProfileHit, fragrance)))
 
 
 def assess(label: str, tokens: Sequence[Token] | None = None,
@@ -328,5 +350,7 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
             from .scanner import default_scanner
 
             tokens = default_scanner().tokenize(label)
-    infos = [_info(rules, t) for t in tokens]
-    return Profiles(fungal_acne=_fungal(rules, tokens, infos), allergens=_allergens(rules, tokens, infos))
+    get = rules.tokens.get
+    infos = [get(t.text) or _info(rules, t) for t in tokens]
+    return built_one(Profiles, fungal_acne=_fungal(tokens, infos), allergens=_allergens(tokens, infos),
+                     disclaimer=PROFILE_DISCLAIMER)
