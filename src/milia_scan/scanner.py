@@ -26,7 +26,7 @@ from .models import (
     built_one,
     check_context,
 )
-from .profiles import assess
+from .profiles import Verdicts, assess, rules_for, verdicts
 from .score import (
     POSITION_FACTORS,
     Scored,
@@ -273,6 +273,13 @@ class Scanner:
             return _EMPTY
         score, milia, pore_clogging = score_values(inputs, context)
         return LabelScore(score, band_for(score), tuple(seen), tuple(dict.fromkeys(helpful)), milia, pore_clogging)
+
+    def verdicts(self, label: str) -> Verdicts:
+        """The condition profiles' verdicts alone (flag / clear / cannot tell), as
+        `scan(label).profiles` gives them: for bulk scoring, without building a report."""
+        batches, _ = self._tokenizer.read(label)
+        rules = rules_for(self)
+        return verdicts(rules, [t[p.a : p.b] for bt in batches for t, p in zip(bt.texts, bt.pieces) if p.b])
 
     def scan(self, label: str, *, context: str = "leave-on") -> Report:
         """Scan one label: every ingredient, every risk hit with its share of the score, and the
