@@ -415,6 +415,7 @@ def test_readme_web_service_section_matches_the_service(client) -> None:
     real_scan = answers[0]
     assert set(scan) == set(real_scan) and scan["hits"][0] == real_scan["hits"][0]
     assert {k: scan[k] for k in ("score", "band", "context")} == {k: real_scan[k] for k in ("score", "band", "context")}
+    assert all(scan[k] == real_scan[k] for k in ("milia", "pore_clogging", "profiles", "disclaimer"))  # shown whole
     assert score == answers[1]
     assert error == answers[-1]
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 Context = Literal["leave-on", "rinse-off", "eye-area"]
 Band = Literal["low", "moderate", "high"]
@@ -431,8 +431,10 @@ class AllergenVerdict(ProfileVerdict):
 
     fragrance: tuple[ProfileHit, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON too: an HTTP client has no property
     @property
     def fragrance_present(self) -> bool:
+        """Whether parfum / fragrance / aroma is on the label."""
         return bool(self.fragrance)
 
 
