@@ -480,7 +480,7 @@ def test_hand_checked_verdicts(row, scanner) -> None:
 
 
 def test_verdicts_alone_are_the_reports(scanner) -> None:
-    """`Scanner.verdicts` (what bulk adds as columns) says what `scan().profiles` says, on the
+    """`Scanner.score(profiles=True)` (what bulk adds as columns) says what `scan().profiles` says, on the
     hand-checked corpus, the scanner corpus and the odd shapes, for a fresh scanner and a warm one."""
     import json
 
@@ -493,7 +493,9 @@ def test_verdicts_alone_are_the_reports(scanner) -> None:
         expected = scanner.scan(label).profiles
         assert expected is not None
         for s in (fresh, scanner):
-            assert tuple(s.verdicts(label)) == (expected.fungal_acne.verdict, expected.allergens.verdict), label
+            lean = s.score(label, profiles=True)
+            assert (lean.fungal_acne, lean.allergens) == (expected.fungal_acne.verdict, expected.allergens.verdict), label
+    assert scanner.score("Aqua, Parfum")[-2:] == (None, None)  # not asked for
 
 
 # --------------------------------------------------------------------------- docs
