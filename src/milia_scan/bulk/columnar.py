@@ -28,7 +28,7 @@ from typing import IO, Any, NamedTuple
 
 from ..scanner import Scanner
 from .contexts import ContextSpec
-from .formats import Chunk, CsvOutput, Options, context_check, csv_chunk, csv_rows, csv_tasks
+from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS, text_cells
@@ -296,7 +296,7 @@ def run_csv(
             text = io.TextIOWrapper(io.BufferedReader(_Chain(takeover, blocks.binary)), encoding="utf-8",
                                     errors="surrogateescape", newline="")
             rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
-                            lines_before=line_at, check=context_check(context, how))
+                            lines_before=line_at, check=context.row_check(how.context_col))
             for _, chunk in map_chunks(((None, t) for t in csv_tasks(rows, layout, how, options.chunk_size)),
                                        csv_chunk, jobs=jobs, scanner=scanner, context=context,
                                        worker_cache=takeover_cache):

@@ -15,7 +15,7 @@ read from each row's product name (`infer_context`). Every engine asks `ContextS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from ..context import DEFAULT_CONTEXT, NAME_COLUMNS, infer_context, parse_context
@@ -84,6 +84,22 @@ class ContextSpec(NamedTuple):
             return parse_context(text)
         except ValueError:
             raise ValueError(f"the {self.column!r} value is not a context: {text!r} ({_ONE_OF})") from None
+
+    def row_check(self, at: int | None) -> Callable[[Sequence[str]], str | None] | None:
+        """For a CSV reader (`formats.csv_rows`), where a bad row's line is known: the reason the
+        row's value at index `at` (this spec's column) is not a context, or None when it is. None
+        when no row can fail: one context for all, or names (any text is a name)."""
+        if at is None or self.infer or not self.per_row:
+            return None
+
+        def check(row: Sequence[str]) -> str | None:
+            try:
+                self.read(row[at])
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        return check
 
     def read_all(self, values: Sequence[Any] | None, n: int) -> tuple[list[str], dict[int, str]]:
         """The contexts of `n` rows whose `column` holds `values` ("" for a bad one), and the

@@ -151,23 +151,6 @@ def csv_output(layout: CsvLayout, context: ContextSpec = DEFAULT) -> CsvOutput:
     return CsvOutput(buf.getvalue(), [header.index(c) for c in found], found, places, context_col)
 
 
-def context_check(context: ContextSpec, how: CsvOutput) -> Callable[[list[str]], str | None] | None:
-    """For `csv_rows`: the reason a row's context column holds no context (None when it does);
-    None when no row can fail (one context for all, or names read by `infer_context`)."""
-    at = how.context_col
-    if at is None or context.infer:
-        return None
-
-    def check(row: list[str]) -> str | None:
-        try:
-            context.read(row[at])
-        except ValueError as exc:
-            return str(exc)
-        return None
-
-    return check
-
-
 def csv_tasks(rows: Iterable[list[str]], layout: CsvLayout, how: CsvOutput, chunk_size: int) -> Iterator[Any]:
     """The `csv_chunk` tasks for these rows: each row carries its context's cell (`context_col`)."""
     return ((batch, how.cols, how.found, how.places, layout.dialect, how.context_col)
@@ -179,7 +162,8 @@ def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
     context = options.context.resolve(layout.header, source.name) if layout.sample else options.context
     how = csv_output(layout, context)
     rows = (csv_rows(itertools.chain(layout.sample, source.text), layout.dialect, len(layout.header),
-                     options.bad_bytes, on_error, check=context_check(context, how)) if layout.sample else iter(()))
+                     options.bad_bytes, on_error, check=context.row_check(how.context_col)) if layout.sample
+            else iter(()))
     return Plan(how.head, csv_tasks(rows, layout, how, options.chunk_size), csv_chunk, context)
 
 
@@ -191,7 +175,7 @@ def csv_chunk(
 
     `cols` / `names`: the label columns in the header (index, name), tried in order; `places`:
     where each added column goes (None: appended); `context_col`: the column each row's context
-    is read from (checked by the parent: `context_check`), None for `context.fixed`."""
+    is read from (checked by the parent: `ContextSpec.row_check`), None for `context.fixed`."""
     rows, cols, names, places, dialect, context_col = task
     read = context.read
     buf = io.StringIO()
