@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
 from ..scanner import Scanner
+from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
@@ -56,6 +57,7 @@ class BlockSpec(NamedTuple):
     cols: list[int]  # the label columns (indices), tried in order
     names: list[str]
     places: list[int | None]  # where each added column goes (None: appended)
+    context_col: int | None = None  # the column of each row's context or product name (None: fixed)
 
 
 # ---------------------------------------------------------------------------- worker side
@@ -128,9 +130,10 @@ def _reads_back(rows: Any, block: bytes) -> bool:
     return False
 
 
-def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
+def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
     """A block task: the scored rows as output bytes, or None when the block does not read back
-    identically, or is not `whole` (cut inside a record), and the row engine takes over from it."""
+    identically, or is not `whole` (cut inside a record), or holds a row whose context cannot be
+    read, and the row engine takes over from it (and sets that row aside with its line)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -148,8 +151,12 @@ def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool
     rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
     if not _reads_back(rows, block):
         return None
-    got = score_batch([columns[i].to_pylist() for i in spec.cols], spec.names, scanner, context)
-    values = [list(col) for col in zip(*map(text_cells, got.results))] if got.results else [[] for _ in COLUMNS]
+    got = score_batch([columns[i].to_pylist() for i in spec.cols], spec.names, scanner, context,
+                      None if spec.context_col is None else columns[spec.context_col].to_pylist())
+    if got.errors:
+        return None
+    values = ([list(col) for col in zip(*map(text_cells, got.results, got.contexts))] if got.results
+              else [[] for _ in COLUMNS])
     if len(spec.places) > len(COLUMNS):  # and milia_column
         values.append(got.used)
     cells = [_written(pa.array(v, pa.string()), d, spec.quote_none) for v in values]  # ';' may be the delimiter
@@ -237,12 +244,13 @@ def _line_ends(block: bytes) -> int:
 
 def run_csv(
     path: str, layout: CsvLayout, how: CsvOutput, write: Callable[[bytes], Any],
-    on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner, context: str,
+    on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner,
+    context: ContextSpec,
     block_bytes: int = BLOCK_BYTES, report: Callable[[int, int, int], None] | None = None,
     worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER, takeover_cache: int | None = CACHE_PER_WORKER,
 ) -> tuple[int, int]:
     """Score a UTF-8 CSV file whose header `layout` has read; write the rows (not the header).
-    Returns (scored, empty)."""
+    `context` is resolved against that header (`how` made with it). Returns (scored, empty)."""
     dialect = layout.dialect
     reader = csv.reader(iter(layout.sample), strict=True, **dialect)
     next(reader)
@@ -259,7 +267,7 @@ def run_csv(
         blocks = _Blocks(io.BufferedReader(_Chain(start[skip + len(head):], binary)), layout.quote_none,
                          block_bytes)
         spec = BlockSpec(dialect["delimiter"], layout.quote_none, len(layout.header), how.cols, how.found,
-                         how.places)
+                         how.places, how.context_col)
         pending: deque[bytes] = deque()
 
         def tasks() -> Iterator[tuple[None, tuple[bytes, BlockSpec, bool]]]:
@@ -288,7 +296,7 @@ def run_csv(
             text = io.TextIOWrapper(io.BufferedReader(_Chain(takeover, blocks.binary)), encoding="utf-8",
                                     errors="surrogateescape", newline="")
             rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
-                            lines_before=line_at)
+                            lines_before=line_at, check=context.row_check(how.context_col))
             for _, chunk in map_chunks(((None, t) for t in csv_tasks(rows, layout, how, options.chunk_size)),
                                        csv_chunk, jobs=jobs, scanner=scanner, context=context,
                                        worker_cache=takeover_cache):
