@@ -59,11 +59,12 @@ def read_csv(path: Path, delimiter: str = ",") -> tuple[list[str], list[list[str
     return (rows[0], rows[1:]) if rows else ([], [])
 
 
-def expected_cells(label: str, scanner: milia_scan.Scanner | None = None) -> list[str]:
+def expected_cells(label: str, scanner: milia_scan.Scanner | None = None, context: str = "leave-on") -> list[str]:
     if not label.strip():
-        return ["", "unknown", "", "", "", ""]
-    r = (scanner or milia_scan.default_scanner()).score(label)
-    return [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful), str(r.milia), str(r.pore_clogging)]
+        return ["", "unknown", "", "", "", "", context]
+    r = (scanner or milia_scan.default_scanner()).score(label, context=context)
+    return [str(r.score), r.band, ";".join(r.hits), ";".join(r.helpful), str(r.milia), str(r.pore_clogging),
+            context]
 
 
 def assert_round_trip(header: list[str], out: list[list[str]], rows: list[list[str]]) -> None:
@@ -217,7 +218,7 @@ def test_jsonl_round_trip_and_bad_lines(tmp_path: Path) -> None:
     assert out[1]["milia_hits"] == "lanolin-alcohol"
     assert out[2]["milia_score"] is None and out[2]["milia_band"] == "unknown"
     assert list(out[3]) == ["id", "ingredients", "milia_band", "milia_score", "milia_hits", "milia_helpful",
-                            "milia_occlusion", "milia_comedogenic"]
+                            "milia_occlusion", "milia_comedogenic", "milia_context"]
     assert out[3]["milia_band"] == "unknown"
     with open(tmp_path / "errors.csv", encoding="utf-8", newline="") as fh:
         errs = list(csv.DictReader(fh))

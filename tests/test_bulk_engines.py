@@ -88,3 +88,37 @@ def test_columnar_writes_what_the_row_engine_writes(data: bytes, block: int) -> 
         assert got == ref
         assert sorted(os.listdir(d)) == sorted(["in.csv"] + [n for n in ("local.csv", "columnar.csv")
                                                              if (Path(d) / n).exists()])
+
+
+USES = ["leave-on", "rinse-off", "eye-area", " Rinse-Off ", "EYE-AREA", "", "bath", "leave on", '"', "Shower Gel",
+        "Eye Cream, 15 ml", "Micellar\nWater", "é"]
+
+
+@st.composite
+def csv_with_use(draw: st.DrawFn) -> bytes:
+    """A CSV whose second column ("use") holds contexts, near-contexts, product names and junk."""
+    lines = ["sku,use,ingredients"]
+    for i in range(draw(st.integers(0, 12))):
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(st.sampled_from(["", "x,y", '"broken'])))  # blank, short, bad quoting
+            continue
+        cells = [str(i), draw(st.sampled_from(USES)), draw(st.sampled_from(LABELS))]
+        quote_all = draw(st.integers(0, 9)) == 0  # quotes where none are needed: the row engine takes over
+        lines.append(",".join(_quoted(c, quote_all) for c in cells))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return (end.join(lines) + end).encode("utf-8")
+
+
+@settings(max_examples=int(os.environ.get("BULK_ENGINE_EXAMPLES", "150")))
+@given(data=csv_with_use(), block=st.sampled_from([1, 7, 40, 4 << 20]),
+       how=st.sampled_from([{"context_column": "use"}, {"context": "auto", "name_column": "use"},
+                            {"context": "rinse-off"}]))
+def test_columnar_writes_what_the_row_engine_writes_with_contexts(data: bytes, block: int, how: dict) -> None:
+    """Each row's context from a column (bad values are bad rows, with their lines) or from a
+    name: the same bytes, bad rows and counts from both engines."""
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in.csv"
+        src.write_bytes(data)
+        ref = _run(src, Path(d) / "local.csv", engine="local", **how)
+        got = _run(src, Path(d) / "columnar.csv", engine="columnar", block_bytes=block, **how)
+        assert got == ref

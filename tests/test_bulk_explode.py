@@ -20,7 +20,8 @@ pa = pytest.importorskip("pyarrow")
 pytest.importorskip("numpy")
 
 from milia_scan.bulk import explode, kernel  # noqa: E402  (needs pyarrow)
-from milia_scan.bulk.rows import first_label, result_cells  # noqa: E402
+from milia_scan.bulk.contexts import ContextSpec  # noqa: E402
+from milia_scan.bulk.rows import COLUMNS, first_label, result_cells  # noqa: E402
 
 # Pieces that decide between the routes: separators of every width, periods that end a name or
 # not, digit commas (ASCII, Unicode, across other separators), brackets, cue words and marks.
@@ -70,13 +71,11 @@ def check_split(scanner: Scanner, labels: list[str]) -> int:
 def check_scores(scanner: Scanner, labels: list[str], context: str | list[str]) -> None:
     """`score_labels` gives each row what `score_batch` (Scanner.score per label) gives."""
     got = kernel.score_labels(pa.array([x if x.strip() else None for x in labels], pa.string()), scanner, context)
-    ref = kernel.score_batch([labels], ["ingredients"], scanner, context) if isinstance(context, str) else \
-        kernel.Scored([r for x, c in zip(labels, context) for r in kernel.score_batch([[x]], ["i"], scanner, c).results],
-                      [], 0, 0, [])
-    cols = [c.to_pylist() for c in got[:6]]
-    rows = [tuple(r) for r in zip(*cols)] if labels else []
-    assert rows == [result_cells(r) for r in ref.results]
-    assert (got.scored, got.empty) == (sum(r is not None for r in ref.results), sum(r is None for r in ref.results))
+    spec = ContextSpec(context) if isinstance(context, str) else ContextSpec(None, "context")
+    ref = kernel.score_batch([labels], ["ingredients"], scanner, spec, None if isinstance(context, str) else context)
+    rows = [tuple(r) for r in zip(*[c.to_pylist() for c in got[: len(COLUMNS)]])] if labels else []
+    assert rows == [result_cells(r, c) for r, c in zip(ref.results, ref.contexts)]
+    assert (got.scored, got.empty) == (ref.scored, ref.empty)
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +131,10 @@ def test_arrays_of_every_shape() -> None:
                 pa.array([], pa.string()), pa.nulls(3, pa.string()), a.slice(5)]:
         for context in ("rinse-off", ["eye-area"] * len(arr)):
             got = kernel.score_labels(arr, default_scanner(), context)
-            ref = [None if x is None else default_scanner().score(x, context=context if isinstance(context, str)
-                                                                    else "eye-area") for x in arr.to_pylist()]
-            assert [tuple(r) for r in zip(*[c.to_pylist() for c in got[:6]])] == [result_cells(r) for r in ref]
+            c = context if isinstance(context, str) else "eye-area"
+            ref = [None if x is None else default_scanner().score(x, context=c) for x in arr.to_pylist()]
+            assert [tuple(r) for r in zip(*[col.to_pylist() for col in got[: len(COLUMNS)]])] == \
+                [result_cells(r, c) for r in ref]
             assert (got.scored, got.empty) == (sum(r is not None for r in ref), sum(r is None for r in ref))
 
 

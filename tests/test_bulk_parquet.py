@@ -81,7 +81,7 @@ def test_list_of_strings_and_existing_milia_columns(tmp_path: Path) -> None:
     score_file(tmp_path / "in.parquet", tmp_path / "out.parquet")
     out = pq.read_table(tmp_path / "out.parquet")
     assert out.schema.names == ["milia_band", "ingredients", "milia_score", "milia_hits", "milia_helpful",
-                                "milia_occlusion", "milia_comedogenic"]
+                                "milia_occlusion", "milia_comedogenic", "milia_context"]
     assert out.to_pylist() == expected(table)
 
 

@@ -94,3 +94,43 @@ def test_dask_engine_reads_and_writes_parquet_like_the_local_engine(tmp_path: Pa
     assert got == pq.read_table(tmp_path / "local.parquet").select(keep).to_pylist()
     assert summary.empty == sum(1 for r in got if r["milia_band"] == "unknown")
     assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+
+
+def test_score_dataframe_reads_each_rows_context_like_score_frame(client) -> None:
+    from .test_bulk_context import ROWS
+
+    df = pd.DataFrame(ROWS)
+    for kw in ({"context": "auto"}, {"context_column": "use"}, {"context": "rinse-off"}):
+        scored = milia_dask.score_dataframe(dd.from_pandas(df, npartitions=3), **kw)
+        assert list(scored.columns) == list(df.columns) + list(COLUMNS)
+        pd.testing.assert_frame_equal(scored.compute().astype(object), score_frame(df, **kw).astype(object))
+    with pytest.raises(BulkInputError, match="none of the name columns"):
+        milia_dask.score_dataframe(dd.from_pandas(df[["sku", "ingredients"]], npartitions=1), context="auto")
+    bad = df.assign(use=["rinse-off", "soap"] * (len(df) // 2) + ["rinse-off"] * (len(df) % 2))
+    with pytest.raises(ValueError, match="the 'use' value is not a context: 'soap'"):
+        milia_dask.score_dataframe(dd.from_pandas(bad, npartitions=2), context_column="use").compute()
+
+
+def test_cli_engine_dask_with_context_auto_and_a_context_column(tmp_path: Path, client) -> None:
+    from click.testing import CliRunner
+
+    from .test_bulk_context import ROWS
+
+    src = write_csv(tmp_path / "in.csv", [list(r.values()) for r in ROWS], list(ROWS[0]))
+    runner = CliRunner()
+    for flags, kw in ((["--context", "auto"], {"context": "auto"}),
+                      (["--context-column", "use"], {"context_column": "use"}),
+                      (["--context", "auto", "--name-column", "use"], {"context": "auto", "name_column": "use"})):
+        score_file(src, tmp_path / "local.csv", **kw)
+        r = runner.invoke(cli, ["bulk", str(src), "-o", str(tmp_path / "dask.csv"), "--engine", "dask",
+                                "--scheduler", client.scheduler.address, *flags])
+        assert r.exit_code == 0, r.output
+        assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes(), flags
+    bad = write_csv(tmp_path / "bad.csv", [["1", "n", "soap", "Aqua"]], list(ROWS[0]))
+    r = runner.invoke(cli, ["bulk", str(bad), "-o", str(tmp_path / "bad-out.csv"), "--engine", "dask",
+                            "--scheduler", client.scheduler.address, "--context-column", "use"])
+    assert r.exit_code == 2 and "'soap'" in r.output and "the dask engine stops at a bad row" in r.output
+    r = runner.invoke(cli, ["bulk", str(bad), "-o", str(tmp_path / "bad-out.csv"), "--engine", "dask",
+                            "--context-column", "usage"])
+    assert r.exit_code == 2 and "no context column 'usage'" in r.output  # checked before any cluster starts
+    assert not (tmp_path / "bad-out.csv").exists()

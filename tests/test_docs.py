@@ -9,11 +9,12 @@ import pytest
 
 import milia_scan
 from milia_scan import context, normalizer, scanner
+from milia_scan.bulk import contexts as bulk_contexts
 
 from .conftest import ROOT
 
 
-@pytest.mark.parametrize("module", [milia_scan, context, normalizer, scanner], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [milia_scan, context, normalizer, scanner, bulk_contexts], ids=lambda m: m.__name__)
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
@@ -57,3 +58,17 @@ def test_scoring_doc_declared_percentages_example() -> None:
         assert f"| {h.contribution:.2f} |" in doc, h.id
     undeclared = re.sub(r" \d+%", "", labels[1])
     assert f"would score\n**{milia_scan.scan(undeclared).score}**" in doc
+
+
+def test_scoring_doc_bulk_context_example() -> None:
+    """Section 3's bulk example: the LookFantastic shower gel and foaming cleanser, leave-on and in
+    the context --context auto reads from their names."""
+    from .test_bulk_context import RINSE_OFF
+
+    doc = " ".join((ROOT / "docs" / "scoring.md").read_text(encoding="utf-8").split())
+    (_, _, gel, gel_label), (_, _, foam, foam_label) = RINSE_OFF[0], RINSE_OFF[2]
+    assert "Shower Gel" in gel and "Foaming Cleanser" in foam
+    before, after = (milia_scan.scan(gel_label, context=c) for c in ("leave-on", milia_scan.infer_context(gel)))
+    assert f"shower gel ({before.score}, {before.band}, leave-on) into {after.score}, {after.band}" in doc
+    before, after = (milia_scan.scan(foam_label, context=c) for c in ("leave-on", milia_scan.infer_context(foam)))
+    assert f"foaming cleanser's salt ({before.score}, {before.band}) into {after.score}, {after.band}" in doc

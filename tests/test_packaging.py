@@ -32,7 +32,8 @@ def test_wheel_contains_package_data(wheel: Path) -> None:
 
 def test_wheel_contains_the_page(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for name in ("index.html", "app.js", "app.css", "docs.html", "docs.js", "docs.css"):
+    for name in ("index.html", "page.js", "profiles.js", "label.js", "app.js", "app.css", "docs.html", "docs.js",
+                 "docs.css"):
         assert f"milia_scan/serve/static/{name}" in names, name
 
 

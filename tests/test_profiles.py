@@ -17,7 +17,7 @@ import pytest
 import milia_scan
 from milia_scan.lexicon import LexiconError, default_lexicon_path, load_lexicon
 from milia_scan.normalizer import compact_of, match_key
-from milia_scan.profiles import _Rules, assess
+from milia_scan.profiles import ProfileRules, assess
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 COSING = SHARED / "cosing" / "cosing_inventory.csv"
@@ -31,15 +31,15 @@ def scanner() -> milia_scan.Scanner:
 
 
 @pytest.fixture(scope="module")
-def rules() -> _Rules:
-    return _Rules.build(load_lexicon())
+def rules() -> ProfileRules:
+    return ProfileRules.build(load_lexicon())
 
 
 def _assess(label: str, scanner: milia_scan.Scanner):
     return assess(label, scanner.tokenize(label), scanner)
 
 
-def _decide(rules: _Rules, name: str) -> str | None:
+def _decide(rules: ProfileRules, name: str) -> str | None:
     rule = rules.decide(match_key(name))
     return rule.effect if rule else None
 
@@ -105,7 +105,7 @@ def test_lexicon_without_profile_files_still_loads(tmp_path: Path) -> None:
     assert p.fungal_acne.verdict == "cannot tell" and p.allergens.verdict == "cannot tell"
 
 
-def test_every_lexicon_entry_is_decided_by_a_fungal_rule(rules: _Rules) -> None:
+def test_every_lexicon_entry_is_decided_by_a_fungal_rule(rules: ProfileRules) -> None:
     """The milia lexicon's names are 'known'; the fungal profile must decide each of them."""
     undecided = [e.id for e in rules.lexicon.entries.values() if _decide(rules, e.inci) is None]
     assert not undecided
@@ -266,7 +266,7 @@ def cosing_names() -> list[str]:
         return [row["inci_name"] for row in csv.DictReader(fh)]
 
 
-def _pattern_decisions(rules: _Rules, names: list[str]):
+def _pattern_decisions(rules: ProfileRules, names: list[str]):
     for name in names:
         key = match_key(name)
         if compact_of(key) in rules.names:
@@ -477,6 +477,25 @@ def test_hand_checked_verdicts(row, scanner) -> None:
     assert [u.text for u in p.fungal_acne.unknown] == row["fungal_undecided"]
     assert [t.name for t in p.allergens.triggers] == row["allergens_named"]
     assert p.allergens.fragrance_present == row["fragrance"]
+
+
+def test_verdicts_alone_are_the_reports(scanner) -> None:
+    """`Scanner.score(profiles=True)` (what bulk adds as columns) says what `scan().profiles` says, on the
+    hand-checked corpus, the scanner corpus and the odd shapes, for a fresh scanner and a warm one."""
+    import json
+
+    labels = [r["label"] for r in _corpus()]
+    labels += [json.loads(line)["label"] for line in (Path(__file__).parent / "data" / "corpus.jsonl").open()]
+    labels += ["", " , ;", "Aqua", "Parfum", "Active ingredients: Salicylic Acid 2% Inactive: Water, Linalool",
+               "Cleanser: Aqua, Cocos Nucifera Oil. Toner: Aqua, Glycerin"]
+    fresh = milia_scan.Scanner()
+    for label in labels:
+        expected = scanner.scan(label).profiles
+        assert expected is not None
+        for s in (fresh, scanner):
+            lean = s.score(label, profiles=True)
+            assert (lean.fungal_acne, lean.allergens) == (expected.fungal_acne.verdict, expected.allergens.verdict), label
+    assert scanner.score("Aqua, Parfum")[-2:] == (None, None)  # not asked for
 
 
 # --------------------------------------------------------------------------- docs

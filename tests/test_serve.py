@@ -93,10 +93,14 @@ def test_score_gives_lean_results_in_order(client, scanner) -> None:
     response = client.post("/v1/score", json={"labels": labels, "context": "eye-area"})
     assert response.status_code == 200
     results = response.json()["results"]
-    assert results == [json.loads(json.dumps(scanner.score(label, context="eye-area")._asdict())) for label in labels]
+    assert results == [json.loads(json.dumps(scanner.score(label, context="eye-area", profiles=True)._asdict()))
+                       for label in labels]
     scans = [client.post("/v1/scan", json={"label": label, "context": "eye-area"}).json() for label in LABELS]
     assert [r["score"] for r in results[: len(LABELS)]] == [s["score"] for s in scans]
     assert [r["band"] for r in results[: len(LABELS)]] == [s["band"] for s in scans]
+    assert [(r["fungal_acne"], r["allergens"]) for r in results[: len(LABELS)]] == [
+        (s["profiles"]["fungal_acne"]["verdict"], s["profiles"]["allergens"]["verdict"]) for s in scans]
+    assert {r["fungal_acne"] for r in results} >= {"flag", "cannot tell"}
 
 
 def test_score_takes_up_to_1000_labels(client) -> None:
@@ -415,6 +419,7 @@ def test_readme_web_service_section_matches_the_service(client) -> None:
     real_scan = answers[0]
     assert set(scan) == set(real_scan) and scan["hits"][0] == real_scan["hits"][0]
     assert {k: scan[k] for k in ("score", "band", "context")} == {k: real_scan[k] for k in ("score", "band", "context")}
+    assert all(scan[k] == real_scan[k] for k in ("milia", "pore_clogging", "profiles", "disclaimer"))  # shown whole
     assert score == answers[1]
     assert error == answers[-1]
 

@@ -5,88 +5,32 @@ service on a free loopback port. Skips when Chromium, its driver or selenium is 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi")
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("selenium")
+from .conftest import ROOT
+from .serve_browser import api_scan, chromium, live_server, open_page, paste, prop, scan_shown, wait_for
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402  (after serve_browser: it skips without selenium)
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from milia_scan.serve import create_app  # noqa: E402
+import httpx  # noqa: E402
 
-from .conftest import ROOT  # noqa: E402
-from .serve_live import LiveServer  # noqa: E402
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 NIGHT_CREAM = (ROOT / "examples" / "night-cream.txt").read_text(encoding="utf-8")
 KIT = ("Cleanser ingredients: water, glycerin, coconut oil. Moisturizer ingredients: water, mineral oil, "
        "dimethicone, retinol. Night Serum 30 ml ingredients: water, isopropyl myristate, salicylic acid")
-WAIT = 20  # seconds before a wait gives up (a guard against hanging, not a timing assertion)
-
-
-def _real_path(name: str, fixed: str) -> str | None:
-    return fixed if Path(fixed).exists() else shutil.which(name)
 
 
 @pytest.fixture(scope="module")
 def server():
-    with LiveServer(create_app()) as live:
-        yield live
+    yield from live_server()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium, driver = _real_path("chromium", CHROMIUM), _real_path("chromedriver", CHROMEDRIVER)
-    if not chromium or not driver:
-        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium  # with the driver's path given too, selenium-manager never runs
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(arg)
-    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)  # installed: must start
-    yield chrome
-    chrome.quit()
-
-
-def api_scan(server, label: str, context: str = "leave-on") -> dict:
-    return httpx.post(server.url + "/v1/scan", json={"label": label, "context": context}, timeout=30).json()
-
-
-def wait_for(browser, condition, what: str):
-    return WebDriverWait(browser, WAIT, poll_frequency=0.05).until(lambda b: condition(b), message=what)
-
-
-def prop(element, name: str):
-    return element.get_property(name)
-
-
-def open_page(browser, server, fragment: str = "") -> None:
-    browser.get(server.url + "/" + fragment)
-    wait_for(browser, lambda b: b.execute_script("return document.readyState") == "complete", "the page loads")
-
-
-def paste(browser, label: str) -> None:
-    """Put a label in the box as a paste does (one input event), however long it is."""
-    browser.execute_script("const box = document.getElementById('label'); box.value = arguments[0];"
-                           "box.dispatchEvent(new Event('input', {bubbles: true}));", label)
-
-
-def scan_shown(browser, previous: str | None = None) -> None:
-    """Wait until the result is on the page (a new one, if the summary before is given)."""
-    wait_for(browser, lambda b: b.find_element(By.ID, "result").is_displayed()
-             and b.find_element(By.ID, "summary").text not in ("", previous), "the result shows")
+    yield from chromium(tmp_path_factory.mktemp("chromium-profile"))
 
 
 def marks(browser, kind: str) -> list[tuple[list[int], str]]:
@@ -182,6 +126,9 @@ def test_context_and_kit_parts(browser, server) -> None:
     shown = [(p.find_element(By.CLASS_NAME, "part-heading").text, p.find_element(By.CLASS_NAME, "part-score").text)
              for p in parts]
     assert shown == [(p["heading"], f"{p['score']}/100 {p['band']}") for p in report["parts"]]
+    axes = [p.find_element(By.CLASS_NAME, "part-axes").text for p in parts]  # as `milia-scan scan` says it
+    assert axes == [f"milia {p['milia']['score']} {p['milia']['band']}, pore-clogging {p['pore_clogging']['score']} "
+                    f"{p['pore_clogging']['band']}" for p in report["parts"]]
     assert "context=eye-area" in browser.execute_script("return location.hash")
 
 

@@ -15,7 +15,8 @@ The rules are tried in order and the first that finds one of its phrases decides
 4. products that stay on the thin skin around the eyes (eye cream, eye serum, under-eye
    patches, eyelid, eye shadow, eyeliner): eye-area;
 5. anything else: leave-on (the default, and the cautious reading for masks, peels and
-   exfoliants whose names do not say they are rinsed).
+   exfoliants whose names do not say they are rinsed). An empty name is "anything else":
+   leave-on.
 
 Matching is case- and accent-insensitive and whole-word: the name is folded to lower-case
 letters and digits with single spaces, so "Rinse-Off", "rinse off" and "RINSE OFF" read alike,
@@ -81,6 +82,14 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
 IGNORED_NAMES: tuple[str, ...] = ("soap glory", "bath body works")
 
 DEFAULT_CONTEXT: Context = "leave-on"
+
+# The columns bulk scoring reads a product's name from for context "auto" when no name column is
+# given (`milia-scan bulk --context auto`, `score_file(context="auto")`): the first of these in the
+# header (JSON Lines: the first record's keys) is used; a file with none of them is refused before
+# any row is read. Names first ("Foaming Facial Cleanser" says how it is used), then categories;
+# `name` is the shared label catalogues', `product_name` and `categories` Open Beauty Facts'.
+NAME_COLUMNS: tuple[str, ...] = ("name", "product_name", "product", "title", "category", "product_type",
+                                 "categories")
 
 
 class ContextMatch(NamedTuple):

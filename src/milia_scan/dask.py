@@ -28,9 +28,9 @@ import dask.dataframe as dd
 import pandas as pd
 
 from .bulk import COLUMNS, NUMBER_COLUMNS, BulkInputError, BulkSummary, default_jobs, format_of, label_of, score_frame
+from .bulk.contexts import ContextSpec, context_spec
 from .bulk.output import AtomicPath, is_local
 from .bulk.sources import choose_delimiter, open_input, python_encoding, read_sample
-from .models import check_context
 from .scanner import Scanner, default_scanner
 
 __all__ = ["score_dataframe", "score_file"]
@@ -66,8 +66,15 @@ class _Shipped:
         return _Shipped, (self.data,)
 
 
-def _score_partition(df: pd.DataFrame, column: str, context: str, shipped: _Shipped) -> pd.DataFrame:
-    return score_frame(df, column, context=context, scanner=shipped.scanner)
+def _frame_args(spec: ContextSpec) -> dict[str, Any]:
+    """`score_frame`'s context arguments for a resolved spec."""
+    if not spec.per_row:
+        return {"context": spec.fixed}
+    return {"context": "auto", "name_column": spec.column} if spec.infer else {"context_column": spec.column}
+
+
+def _score_partition(df: pd.DataFrame, column: str, context: ContextSpec, shipped: _Shipped) -> pd.DataFrame:
+    return score_frame(df, column, **_frame_args(context), scanner=shipped.scanner)
 
 
 def score_dataframe(
@@ -75,19 +82,25 @@ def score_dataframe(
     column: str = "ingredients",
     *,
     context: str = "leave-on",
+    context_column: str | None = None,
+    name_column: str | None = None,
     scanner: Scanner | None = None,
 ) -> dd.DataFrame:
     """`ddf` with the `milia_*` columns added to every partition (lazy: nothing runs until you
     compute or write it). The `NUMBER_COLUMNS` are nullable Int64; the others are strings.
-    `scanner` (default: the bundled lexicon) reaches each worker once, not once per task.
+    `context`, `context_column` and `name_column` as in `milia_scan.bulk.score_file` (the name
+    column picked once, from `ddf`'s columns); a row whose context cannot be read stops the
+    computation with a ValueError naming it. `scanner` (default: the bundled lexicon) reaches
+    each worker once, not once per task.
     """
-    check_context(context)
+    spec = context_spec(context, context_column, name_column)
     if column not in ddf.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, ddf.columns))}")
+    spec = spec.resolve(list(ddf.columns), "the dataframe")
     shipped = dask.delayed(_Shipped.of(default_scanner() if scanner is None else scanner), pure=False,
                            name=f"milia-scanner-{os.getpid()}-{id(scanner)}-{time.monotonic_ns()}")
-    meta = score_frame(ddf._meta, column, context=context)  # explicit, and typed like the partitions
-    return ddf.map_partitions(_score_partition, column, context, shipped, meta=meta)
+    meta = score_frame(ddf._meta, column, **_frame_args(spec))  # explicit, and typed like the partitions
+    return ddf.map_partitions(_score_partition, column, spec, shipped, meta=meta)
 
 
 def _parquet_schema(paths: list[str], ddf: dd.DataFrame) -> Any:
@@ -138,6 +151,8 @@ def score_file(
     column: str = "ingredients",
     format: str | None = None,
     context: str = "leave-on",
+    context_column: str | None = None,
+    name_column: str | None = None,
     delimiter: str | None = None,
     encoding: str = "utf-8",
     scanner: Scanner | None = None,
@@ -159,13 +174,16 @@ def score_file(
       `output` (whatever its name), with the label column as plain text (a string column).
     - Every partition is scored by `score_frame`, which runs the columnar engine's per-batch
       function (`bulk.kernel.score_batch`: each distinct label of the partition scored once).
+    - `context`, `context_column`, `name_column`: as in `milia_scan.bulk.score_file`; the
+      columns are checked in the header before any work.
     - Rows, columns, order and `milia_*` values are the same as `milia_scan.bulk.score_file`
-      writes for the same well-formed input. A malformed row stops the run (BulkInputError):
-      the local engine is the one that sets bad rows aside with their line numbers.
+      writes for the same well-formed input. A malformed row, or one whose context cannot be
+      read, stops the run (BulkInputError): the local engine is the one that sets bad rows aside
+      with their line numbers.
     """
     from distributed import Client, LocalCluster
 
-    check_context(context)
+    spec = context_spec(context, context_column, name_column)
     started = time.monotonic()
     src, dst = str(input), str(output)
     name = src.lower().removesuffix(".gz")
@@ -191,6 +209,7 @@ def score_file(
         delimiter, header = choose_delimiter(sample, [column], delimiter, paths[0])
         if header.count(column) > 1 or len(set(header)) != len(header):
             raise BulkInputError(f"{paths[0]}: repeated column names; the dask engine needs unique ones")
+        spec = spec.resolve(header, paths[0])
         if compressed or _has_line_breaks_in_fields(paths, delimiter, encoding):
             blocksize = None
     elif compressed:
@@ -218,7 +237,8 @@ def score_file(
             if column not in ddf.columns:
                 cols = ", ".join(repr(c) for c in ddf.columns)
                 raise BulkInputError(f"{src} has no column {column!r}; its columns: {cols}")
-            scored = score_dataframe(ddf, column, context=context, scanner=scanner)
+            spec = spec.resolve(list(ddf.columns), src)
+            scored = score_dataframe(ddf, column, **_frame_args(spec), scanner=scanner)
             target = os.path.join(tmp, "*.csv") if directory else tmp
             try:
                 if fmt == "parquet":
@@ -233,6 +253,9 @@ def score_file(
             except pd.errors.ParserError as exc:
                 raise BulkInputError(f"{src}: {exc} (the dask engine stops at malformed rows; the local "
                                      "engine sets them aside with --errors and goes on)") from None
+            except ValueError as exc:  # from score_frame: a row whose context cannot be read
+                raise BulkInputError(f"{src}: {exc} (the dask engine stops at a bad row; the local engine "
+                                     "sets it aside with its line number, --errors, and goes on)") from None
         final.commit()
     except BaseException:
         final.discard()

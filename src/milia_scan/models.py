@@ -1,16 +1,17 @@
 """Pydantic models: the lexicon's schema and the public result types.
 
 Lexicon models validate data files at load time; result models are what `scan()` returns.
-Result models are built with `model_construct` on the hot path (their values come from our own
-code, already checked), so validation cost is paid only where data enters from outside.
+Result models are built with `built` on the hot path (their values come from our own code,
+already checked), so validation cost is paid only where data enters from outside.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 Context = Literal["leave-on", "rinse-off", "eye-area"]
 Band = Literal["low", "moderate", "high"]
@@ -430,8 +431,10 @@ class AllergenVerdict(ProfileVerdict):
 
     fragrance: tuple[ProfileHit, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON too: an HTTP client has no property
     @property
     def fragrance_present(self) -> bool:
+        """Whether parfum / fragrance / aroma is on the label."""
         return bool(self.fragrance)
 
 
@@ -446,3 +449,52 @@ class Profiles(BaseModel):
 
 
 Report.model_rebuild()  # `profiles` names a model defined after it
+
+
+# --------------------------------------------------------------------------- fast construction
+
+M = TypeVar("M", bound=BaseModel)
+# The slots every pydantic model instance has, set directly as `model_construct` does.
+_SLOTS = BaseModel.__dict__
+_SET_DICT = _SLOTS["__dict__"].__set__
+_SET_FIELDS_SET = _SLOTS["__pydantic_fields_set__"].__set__
+_SET_EXTRA = _SLOTS["__pydantic_extra__"].__set__
+_SET_PRIVATE = _SLOTS["__pydantic_private__"].__set__
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+
+
+def _fields_set(cls: type[BaseModel]) -> set[str]:
+    fields_set = _FIELDS_SET.get(cls)
+    if fields_set is None:
+        fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
+    return fields_set
+
+
+def built(cls: type[M], rows: Iterable[dict[str, Any]]) -> list[M]:
+    """Instances of a result model from field values our own code computed: each row gives every
+    field, in the model's order, with a value of the field's type (a float, not an int, for a
+    float field; a tuple for a tuple field). Nothing is validated or copied: what
+    `model_construct` does, without its Python loop over the fields (validating the rows costs
+    several times more). The instances share one fields-set (the models are frozen).
+    tests/test_models.py checks they equal, hash, print and serialise as validated ones do."""
+    fields_set = _fields_set(cls)
+    new = cls.__new__
+    models = []
+    for row in rows:
+        model = new(cls)
+        _SET_DICT(model, row)
+        _SET_FIELDS_SET(model, fields_set)
+        _SET_EXTRA(model, None)
+        _SET_PRIVATE(model, None)
+        models.append(model)
+    return models
+
+
+def built_one(cls: type[M], **fields: Any) -> M:
+    """One instance, as `built` makes them (keyword order: the model's field order)."""
+    model = cls.__new__(cls)
+    _SET_DICT(model, fields)
+    _SET_FIELDS_SET(model, _fields_set(cls))
+    _SET_EXTRA(model, None)
+    _SET_PRIVATE(model, None)
+    return model

@@ -29,7 +29,7 @@ otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .lexicon import Lexicon, load_lexicon
 from .match import Matcher, Resolution
 from .models import (
+    PROFILE_DISCLAIMER,
     Allergen,
     AllergenVerdict,
     FungalRule,
@@ -45,6 +46,9 @@ from .models import (
     ProfileToken,
     ProfileVerdict,
     Token,
+    Verdict,
+    built,
+    built_one,
 )
 from .normalizer import compact_of, match_key
 
@@ -62,7 +66,7 @@ _CACHE_LIMIT = 20_000
 
 
 @dataclass
-class _Rules:
+class ProfileRules:
     """The profile data of one lexicon, indexed for lookup; decisions cached per match key."""
 
     lexicon: Lexicon
@@ -72,10 +76,10 @@ class _Rules:
     allergens: dict[str, Allergen] = field(default_factory=dict)
     cache: dict[str, FungalRule | None] = field(default_factory=dict)
     fragrance_rule: FungalRule | None = None  # the rule that decides parfum / fragrance / aroma
-    tokens: dict[str, _Info] = field(default_factory=dict)  # per token text
+    tokens: dict[str, TokenInfo] = field(default_factory=dict)  # per token text
 
     @classmethod
-    def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> _Rules:
+    def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> ProfileRules:
         rules = cls(lexicon, matcher or Matcher(lexicon))
         for rule in lexicon.fungal_rules:
             for name in rule.names:
@@ -101,10 +105,10 @@ class _Rules:
         return rule
 
 
-_BUILT: dict[int, tuple[Any, _Rules]] = {}
+_BUILT: dict[int, tuple[Any, ProfileRules]] = {}
 
 
-def _rules_for(scanner_or_lexicon: Scanner | Lexicon | str | Path | None) -> _Rules:
+def rules_for(scanner_or_lexicon: Scanner | Lexicon | str | Path | None) -> ProfileRules:
     """Index the profile data once per scanner or lexicon object (kept alive with its index)."""
     obj = scanner_or_lexicon
     if obj is None:
@@ -117,9 +121,9 @@ def _rules_for(scanner_or_lexicon: Scanner | Lexicon | str | Path | None) -> _Ru
     if hit is not None and hit[0] is obj:
         return hit[1]
     if isinstance(obj, Lexicon):
-        rules = _Rules.build(obj)
+        rules = ProfileRules.build(obj)
     elif hasattr(obj, "matcher") and hasattr(obj, "lexicon"):
-        rules = _Rules.build(obj.lexicon, obj.matcher)
+        rules = ProfileRules.build(obj.lexicon, obj.matcher)
     else:
         raise TypeError(f"assess() needs a Scanner, a Lexicon or a lexicon path, not {type(obj).__name__}")
     if len(_BUILT) >= 16:
@@ -136,15 +140,15 @@ def _outer(text: str) -> str:
     return match_key(_BRACKETED.sub(" ", text)) if any(c in text for c in "([{") else ""
 
 
-def _fungal_decision(rules: _Rules, tok: Token, res: Resolution) -> FungalRule | None:
-    """The rule deciding one token: its whole name if an exact name decides it; otherwise the most
-    severe decision among the whole name, the name without brackets, a slash list whose every part
-    is decided, and the lexicon entries the matcher resolved it to."""
-    key = tok.normalized or match_key(tok.text)
+def _fungal_decision(rules: ProfileRules, text: str, key: str, res: Resolution) -> FungalRule | None:
+    """The rule deciding one token (its text and match key): its whole name if an exact name
+    decides it; otherwise the most severe decision among the whole name, the name without
+    brackets, a slash list whose every part is decided, and the lexicon entries the matcher
+    resolved it to."""
     if compact_of(key) in rules.names:
         return rules.names[compact_of(key)]
     found: list[FungalRule] = []
-    for variant in (key, _outer(tok.text)):
+    for variant in (key, _outer(text)):
         if not variant:
             continue
         rule = rules.decide(variant)
@@ -164,10 +168,9 @@ def _fungal_decision(rules: _Rules, tok: Token, res: Resolution) -> FungalRule |
     return max(found, key=lambda r: _SEVERITY[r.effect], default=None)
 
 
-def _allergen(rules: _Rules, tok: Token) -> Allergen | None:
-    key = tok.normalized or match_key(tok.text)
-    variants = [key, _outer(tok.text)]
-    variants += [match_key(a or b) for a, b in _BRACKET_INNER.findall(tok.text)]
+def _allergen(rules: ProfileRules, text: str, key: str) -> Allergen | None:
+    variants = [key, _outer(text)]
+    variants += [match_key(a or b) for a, b in _BRACKET_INNER.findall(text)]
     for v in variants:
         if v:
             hit = rules.allergens.get(compact_of(v))
@@ -176,20 +179,15 @@ def _allergen(rules: _Rules, tok: Token) -> Allergen | None:
     return None
 
 
-def _is_fragrance(tok: Token) -> bool:
-    key = tok.normalized or match_key(tok.text)
+def _is_fragrance(key: str) -> bool:
     words = [w for w in re.split(r"[\s/,+&]+", key) if w]
     return bool(words) and any(w in _FRAGRANCE_WORDS for w in words) and all(
         w in _FRAGRANCE_WORDS or w in _FRAGRANCE_QUALIFIERS for w in words)
 
 
-def _hit(tok: Token, rule: str, name: str, sources: tuple[str, ...], note: str) -> ProfileHit:
-    return ProfileHit(text=tok.text, start=tok.start, end=tok.end, position=tok.position, rule=rule,
-                      name=name, sources=sources, note=note)
-
-
-def _unknown(tok: Token, reason: str, rule: str | None = None) -> ProfileToken:
-    return ProfileToken(text=tok.text, start=tok.start, end=tok.end, position=tok.position, reason=reason, rule=rule)
+_Row = dict[str, Any]  # a model's fields, as `built` takes them
+# What one token is to each profile (worked out once per token text, in `token_info`).
+_DECIDED, _TRIGGER, _UNDECIDED, _FRAGRANCE, _ALLERGEN, _UNKNOWN = range(6)
 
 
 def _why_unknown(res: Resolution) -> str:
@@ -201,114 +199,163 @@ def _why_unknown(res: Resolution) -> str:
     return "unrecognised: no rule and no lexicon name matches it"
 
 
-class _Info(NamedTuple):
-    """What the profiles need to know of one token text (cached per text: labels repeat them)."""
+class TokenInfo(NamedTuple):
+    """What the profiles make of one token text (cached per text: labels repeat them): for each
+    profile, what kind of token it is and the fields its `ProfileHit` / `ProfileToken` takes
+    besides the token's own (text, start, end, position)."""
 
-    rule: FungalRule | None  # the fungal rule deciding it (the fragrance rule for 'Natural Fragrance')
-    allergen: Allergen | None
-    fragrance: bool  # parfum / fragrance / aroma
-    known: bool  # recognised by the matcher, a fungal rule, the allergen list or as a fragrance word
-    why: str  # why it is unknown to the fungal profile, when it is
+    fungal: int  # _TRIGGER, _UNDECIDED, _FRAGRANCE (decided by the fragrance rule) or _DECIDED
+    fungal_fields: _Row
+    allergen: int  # _ALLERGEN, _FRAGRANCE, _UNKNOWN or _DECIDED
+    allergen_fields: _Row
+    new_named: bool  # an allergen added by Regulation (EU) 2023/1545
 
 
-def _info(rules: _Rules, tok: Token) -> _Info:
-    hit = rules.tokens.get(tok.text)
-    if hit is not None:
-        return hit
-    res = rules.matcher.resolve(tok.text)
-    rule = _fungal_decision(rules, tok, res)
-    fragrance = _is_fragrance(tok)
+def _fungal_info(rules: ProfileRules, rule: FungalRule | None, fragrance: bool, res: Resolution) -> tuple[int, _Row]:
+    if rule is None:
+        return _UNDECIDED, {"reason": _why_unknown(res), "rule": None}
+    if rule.effect == "trigger":
+        return _TRIGGER, {"rule": rule.id, "name": rule.group, "sources": rule.sources, "note": rule.note}
+    if rule.effect == "unsettled":
+        return _UNDECIDED, {"reason": f"unsettled: {rule.disagreement or rule.note}", "rule": rule.id}
+    return (_FRAGRANCE if rule is rules.fragrance_rule and fragrance else _DECIDED), {}
+
+
+def _allergen_info(rules: ProfileRules, allergen: Allergen | None, fragrance: bool, known: bool) -> tuple[int, _Row, bool]:
+    if allergen is not None:
+        lst = rules.lexicon.allergen_lists.get(allergen.list_id)
+        new = lst is not None and bool(lst.placed_until)
+        when = (f"; added by Regulation (EU) 2023/1545 (labelling required for products placed on the market "
+                f"after {lst.placed_until}, on sale after {lst.available_until})") if new and lst else ""
+        return _ALLERGEN, {"rule": allergen.id, "name": allergen.label_name, "sources": allergen.sources,
+                           "note": f"Annex III entry {allergen.annex_ref}{when}"}, new
+    if fragrance:
+        return _FRAGRANCE, {"rule": "fragrance", "name": "parfum / fragrance / aroma", "sources": ("eu-cosing-annex-iii",),
+                            "note": "an undisclosed fragrance or flavour composition"}, False
+    if not known:
+        return _UNKNOWN, {"reason": "unrecognised: no allergen, lexicon or profile name matches it", "rule": None}, False
+    return _DECIDED, {}, False
+
+
+def token_info(rules: ProfileRules, text: str, res: Resolution) -> TokenInfo:
+    """What the profiles make of one token text, given its resolution by `rules.matcher`.
+    About 20 us for a new text (the fungal patterns), so it is cached per text and worked out
+    only where profiles are asked for."""
+    key = res.key or match_key(text)
+    rule = _fungal_decision(rules, text, key, res)
+    fragrance = _is_fragrance(key)
     if rule is None and fragrance:  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
         rule = rules.fragrance_rule
-    allergen = _allergen(rules, tok)
-    info = _Info(rule, allergen, fragrance, res.known or rule is not None or allergen is not None or fragrance,
-                 "" if rule is not None else _why_unknown(res))
+    allergen = _allergen(rules, text, key)
+    known = res.known or rule is not None or allergen is not None or fragrance
+    return TokenInfo(*_fungal_info(rules, rule, fragrance, res), *_allergen_info(rules, allergen, fragrance, known))
+
+
+def _info(rules: ProfileRules, text: str) -> TokenInfo:
+    """`token_info` of a token text, cached per text."""
+    info = token_info(rules, text, rules.matcher.resolve(text))
     if len(rules.tokens) >= _CACHE_LIMIT:
         rules.tokens.clear()
-    rules.tokens[tok.text] = info
+    rules.tokens[text] = info
     return info
+
+
+def fungal_verdict(kinds: AbstractSet[int]) -> Verdict:
+    """The fungal-acne verdict from the kinds (`TokenInfo.fungal`) of a label's tokens: flag when
+    one triggers; cannot tell when one is undecided, or when there is no token; else clear."""
+    if _TRIGGER in kinds:
+        return "flag"
+    return "cannot tell" if _UNDECIDED in kinds or not kinds else "clear"
+
+
+def allergen_verdict(kinds: AbstractSet[int]) -> Verdict:
+    """The allergen verdict from the kinds (`TokenInfo.allergen`) of a label's tokens: flag when
+    one is named; cannot tell with parfum / fragrance / aroma, an unrecognised token or no token;
+    else clear."""
+    if _ALLERGEN in kinds:
+        return "flag"
+    return "cannot tell" if _FRAGRANCE in kinds or _UNKNOWN in kinds or not kinds else "clear"
+
+
+def _fields(tok: Token, fields: _Row) -> _Row:
+    """A profile row: the token's own fields, then what the profile says of its text."""
+    return {"text": tok.text, "start": tok.start, "end": tok.end, "position": tok.position, **fields}
 
 
 # --------------------------------------------------------------------------- the profiles
 
 
-def _fungal(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> ProfileVerdict:
-    triggers: list[ProfileHit] = []
-    unknown: list[ProfileToken] = []
+def _fungal(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> ProfileVerdict:
+    triggers: list[_Row] = []
+    unknown: list[_Row] = []
     fragrance = False
     for tok, info in zip(tokens, infos):
-        rule = info.rule
-        if rule is None:
-            unknown.append(_unknown(tok, info.why))
-        elif rule.effect == "trigger":
-            triggers.append(_hit(tok, rule.id, rule.group, rule.sources, rule.note))
-        elif rule.effect == "unsettled":
-            unknown.append(_unknown(tok, f"unsettled: {rule.disagreement or rule.note}", rule.id))
-        elif rule is rules.fragrance_rule and info.fragrance:
+        kind = info.fungal
+        if kind == _TRIGGER:
+            triggers.append(_fields(tok, info.fungal_fields))
+        elif kind == _UNDECIDED:
+            unknown.append(_fields(tok, info.fungal_fields))
+        elif kind == _FRAGRANCE:
             fragrance = True
+    verdict = fungal_verdict({info.fungal for info in infos})
     if triggers:
-        names = ", ".join(dict.fromkeys(t.text for t in triggers))
-        verdict, note = "flag", f"{len(triggers)} ingredient(s) can feed Malassezia: {names}."
+        names = ", ".join(dict.fromkeys(t["text"] for t in triggers))
+        note = f"{len(triggers)} ingredient(s) can feed Malassezia: {names}."
         if unknown:
             note += f" {len(unknown)} other(s) could not be decided (listed)."
     elif unknown:
-        names = ", ".join(dict.fromkeys(u.text for u in unknown))
-        verdict, note = "cannot tell", (
-            f"No known trigger, but {len(unknown)} ingredient(s) could not be decided: {names}. "
-            "'Cannot tell' is not 'clear': check these by hand.")
-    elif not tokens:
-        verdict, note = "cannot tell", "No ingredients found in the label."
+        names = ", ".join(dict.fromkeys(u["text"] for u in unknown))
+        note = (f"No known trigger, but {len(unknown)} ingredient(s) could not be decided: {names}. "
+                "'Cannot tell' is not 'clear': check these by hand.")
+    elif verdict == "cannot tell":
+        note = "No ingredients found in the label."
     else:
-        verdict, note = "clear", "Every ingredient is decided by a rule and none is a known Malassezia trigger."
+        note = "Every ingredient is decided by a rule and none is a known Malassezia trigger."
     if fragrance and not triggers:
         note += " Parfum is an undisclosed mixture: a fragrance oil may carry an ester the label does not name."
-    return ProfileVerdict(name=FUNGAL, verdict=verdict, triggers=tuple(triggers), unknown=tuple(unknown),  # type: ignore[arg-type]
-                          note=note + " Not medical advice.")
+    return built_one(ProfileVerdict, name=FUNGAL, verdict=verdict, triggers=tuple(built(ProfileHit, triggers)),
+                     unknown=tuple(built(ProfileToken, unknown)), note=note + " Not medical advice.")
 
 
-def _allergens(rules: _Rules, tokens: Sequence[Token], infos: Sequence[_Info]) -> AllergenVerdict:
-    found: list[ProfileHit] = []
-    fragrance: list[ProfileHit] = []
-    unknown: list[ProfileToken] = []
+_THRESHOLDS = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
+               "products; below that they need not be, and labels made for markets outside the EU need not name "
+               "them at all.")
+_NOT_YET = (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
+            "market until 31 July 2026 (on sale until 31 July 2028).")
+
+
+def _allergens(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> AllergenVerdict:
+    found: list[_Row] = []
+    fragrance: list[_Row] = []
+    unknown: list[_Row] = []
     new_named = False
     for tok, info in zip(tokens, infos):
-        allergen = info.allergen
-        if allergen is not None:
-            lst = rules.lexicon.allergen_lists.get(allergen.list_id)
-            when = ""
-            if lst is not None and lst.placed_until:
-                new_named = True
-                when = (f"; added by Regulation (EU) 2023/1545 (labelling required for products placed on the "
-                        f"market after {lst.placed_until}, on sale after {lst.available_until})")
-            found.append(_hit(tok, allergen.id, allergen.label_name, allergen.sources,
-                              f"Annex III entry {allergen.annex_ref}{when}"))
-        elif info.fragrance:
-            fragrance.append(_hit(tok, "fragrance", "parfum / fragrance / aroma", ("eu-cosing-annex-iii",),
-                                  "an undisclosed fragrance or flavour composition"))
-        elif not info.known:
-            unknown.append(_unknown(tok, "unrecognised: no allergen, lexicon or profile name matches it"))
-    thresholds = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
-                  "products; below that they need not be, and labels made for markets outside the EU need not name "
-                  "them at all.")
+        kind = info.allergen
+        if kind == _ALLERGEN:
+            found.append(_fields(tok, info.allergen_fields))
+            new_named = new_named or info.new_named
+        elif kind == _FRAGRANCE:
+            fragrance.append(_fields(tok, info.allergen_fields))
+        elif kind == _UNKNOWN:
+            unknown.append(_fields(tok, info.allergen_fields))
+    verdict = allergen_verdict({info.allergen for info in infos})
     if found:
-        names = ", ".join(dict.fromkeys(f.name for f in found))
-        verdict, note = "flag", f"{len(found)} labelled fragrance allergen(s): {names}."
+        names = ", ".join(dict.fromkeys(f["name"] for f in found))
+        note = f"{len(found)} labelled fragrance allergen(s): {names}."
     elif fragrance:
-        verdict, note = "cannot tell", ("No allergen is named, but the label has parfum / fragrance / aroma: it can "
-                                        "contain allergens below the labelling thresholds without naming them.")
+        note = ("No allergen is named, but the label has parfum / fragrance / aroma: it can contain allergens below "
+                "the labelling thresholds without naming them.")
     elif unknown:
-        verdict, note = "cannot tell", (f"No allergen is named, but {len(unknown)} ingredient(s) were not recognised "
-                                        "and could be one under another name.")
-    elif not tokens:
-        verdict, note = "cannot tell", "No ingredients found in the label."
+        note = (f"No allergen is named, but {len(unknown)} ingredient(s) were not recognised and could be one under "
+                "another name.")
+    elif verdict == "cannot tell":
+        note = "No ingredients found in the label."
     else:
-        verdict, note = "clear", "No labelled fragrance allergen and no parfum / fragrance / aroma."
-    note += " " + thresholds
-    if not new_named:
-        note += (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
-                 "market until 31 July 2026 (on sale until 31 July 2028).")
-    return AllergenVerdict(name=ALLERGENS, verdict=verdict, triggers=tuple(found), unknown=tuple(unknown),  # type: ignore[arg-type]
-                           fragrance=tuple(fragrance), note=note + " Not medical advice.")
+        note = "No labelled fragrance allergen and no parfum / fragrance / aroma."
+    note += " " + _THRESHOLDS + ("" if new_named else _NOT_YET)
+    return built_one(AllergenVerdict, name=ALLERGENS, verdict=verdict, triggers=tuple(built(ProfileHit, found)),
+                     unknown=tuple(built(ProfileToken, unknown)), note=note + " Not medical advice.",
+                     fragrance=tuple(built(ProfileHit, fragrance)))
 
 
 def assess(label: str, tokens: Sequence[Token] | None = None,
@@ -320,7 +367,7 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
     the Scanner that produced them (its matcher decides which names are known), a `Lexicon`, a
     lexicon directory, or None for the bundled one. Spans in the result point into `label`.
     """
-    rules = _rules_for(scanner_or_lexicon)
+    rules = rules_for(scanner_or_lexicon)
     if tokens is None:
         if scanner_or_lexicon is not None and hasattr(scanner_or_lexicon, "tokenize"):
             tokens = scanner_or_lexicon.tokenize(label)
@@ -328,5 +375,25 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
             from .scanner import default_scanner
 
             tokens = default_scanner().tokenize(label)
-    infos = [_info(rules, t) for t in tokens]
-    return Profiles(fungal_acne=_fungal(rules, tokens, infos), allergens=_allergens(rules, tokens, infos))
+    get = rules.tokens.get
+    return profiles_of(tokens, [get(t.text) or _info(rules, t.text) for t in tokens])
+
+
+def profiles_of(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> Profiles:
+    """Both profiles from a label's tokens and what each is to the profiles (`token_info`)."""
+    return built_one(Profiles, fungal_acne=_fungal(tokens, infos), allergens=_allergens(tokens, infos),
+                     disclaimer=PROFILE_DISCLAIMER)
+
+
+class Verdicts(NamedTuple):
+    """The two profiles' verdicts alone: what bulk scoring adds as columns."""
+
+    fungal_acne: Verdict
+    allergens: Verdict
+
+
+def verdicts(rules: ProfileRules, texts: Iterable[str]) -> Verdicts:
+    """Both verdicts from a label's token texts, as `assess` gives them, without the report."""
+    get = rules.tokens.get
+    infos = [get(t) or _info(rules, t) for t in texts]
+    return Verdicts(fungal_verdict({i.fungal for i in infos}), allergen_verdict({i.allergen for i in infos}))

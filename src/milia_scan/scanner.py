@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import count, groupby
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, count, groupby
+from operator import attrgetter, itemgetter, not_
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import TypeAdapter
-
 from .lexicon import Lexicon, load_lexicon
 from .match import RULES, Match, Matcher, Resolution, read_vocabulary
-from .profiles import assess
-from .models import CONTEXTS, Decision, Hit, Inspection, LexiconEntry, Part, Report, Token, check_context
+from .models import (
+    CONTEXTS,
+    DISCLAIMER,
+    Axis,
+    Decision,
+    Hit,
+    Inspection,
+    LexiconEntry,
+    Part,
+    Report,
+    Token,
+    built,
+    built_one,
+    check_context,
+)
+from .profiles import assess, rules_for, verdicts
 from .score import (
     POSITION_FACTORS,
     Scored,
@@ -26,12 +38,11 @@ from .score import (
     score_risks,
     score_values,
 )
-from .sections import PartHead, Region
-from .tokenizer import Batch, Piece, Tokenizer
+from .sections import PartHead
+from .tokenizer import Piece, Tokenizer
 
-_TOKENS = TypeAdapter(list[Token])  # one validation call for all tokens: faster than one each
-_HITS = TypeAdapter(list[Hit])
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
+_Row = dict[str, object]  # a result model's fields, in its order, as `built` takes them
 
 
 class Resolved(NamedTuple):
@@ -41,6 +52,7 @@ class Resolved(NamedTuple):
     risks: tuple[tuple[str, Weights], ...]  # (id, weights) of each risk entry it matched
     helpful: tuple[str, ...]
     kind: int  # MATCHED, UNMATCHED, or NO_TOKEN for a piece that holds no token
+    hits: tuple[_Row, ...] = ()  # each match's `Hit` fields that do not depend on where it stands
 
 
 #: A piece's kind (`Resolved.kind`): no token (not an ingredient), an unmatched token (an "other"
@@ -48,18 +60,20 @@ class Resolved(NamedTuple):
 NO_TOKEN, UNMATCHED, MATCHED = 0, 1, 2
 _EMPTY_PIECE = Resolved(Resolution("", (), False), (), (), NO_TOKEN)
 _PIECE_KIND = attrgetter("value.kind")
-_PIECE = itemgetter(3)
+_KNOWN = attrgetter("value.res.known")
+_HAS_TOKEN = attrgetter("b")
+_PIECES = attrgetter("pieces")
+_PART = itemgetter("part")
+_SCORE = attrgetter("score")
 _N_FACTORS = len(POSITION_FACTORS)
 
 
-# One token of a scanned label: (start, end, region, piece). A plain tuple, because building a
-# record per token costs more than the rest of the label; `_Found` names the fields of the few
-# tokens that match. Bulk scoring never builds these.
-_Tok = tuple[int, int, Region, Piece[Resolved]]
+class _Read(NamedTuple):
+    """A label's tokens as a report needs them (bulk scoring never builds these)."""
 
-
-def _toks(batches: list[Batch[Resolved]]) -> list[_Tok]:
-    return [(o + p.a, o + p.b, bt.region, p) for bt in batches for o, p in bt.spans()]
+    rows: list[_Row]  # each token's fields (what `Token` holds), in label order
+    pieces: list[Piece[Resolved]]  # each token's piece, aligned with rows
+    heads: tuple[PartHead, ...]  # the parts: a kit has several
 
 
 class LabelScore(NamedTuple):
@@ -71,19 +85,23 @@ class LabelScore(NamedTuple):
     helpful: tuple[str, ...]
     milia: int  # the two axes' scores (Report.milia.score, Report.pore_clogging.score)
     pore_clogging: int
+    fungal_acne: str | None = None  # the profiles' verdicts, when asked for: `score(label, profiles=True)`
+    allergens: str | None = None
 
 
-class _Found(NamedTuple):
-    """One match of one token, with what its hit needs."""
+class _EntryHit(NamedTuple):
+    """What a hit says of its entry wherever it appears, worked out once per entry."""
 
-    start: int
-    end: int
-    region: Region
-    piece: Piece[Resolved]
-    position: int  # in the whole label
-    in_part: int  # position within its part
-    match: Match
-    others_before: int  # unmatched tokens before it in its part
+    id: str
+    name: str
+    role: str
+    family: str
+    occlusion: str
+    rating: float | None  # a float, as validation would give it (a median may be a whole number)
+    ratings: tuple[str, ...]
+    axes: tuple[str, ...]  # the axes a risk feeds; none for a helpful active
+    weights: Weights
+    why: str  # why it matters; the hit adds where it stands
 
 
 def _ordinal(n: int) -> str:
@@ -91,13 +109,40 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _by_part(toks: list[_Tok], parts: int) -> Iterator[tuple[int, list[_Tok]]]:
-    """Tokens grouped by part (parts are contiguous: they follow the label's order)."""
-    if parts == 1 or not toks:
-        yield 0, toks
+_ORDINALS = [_ordinal(n) for n in range(200)]  # the places in all but the longest lists
+
+
+def _why(static: str, i: int, n: int, tok: _Row, m: Match) -> str:
+    """Why a hit matters: its entry's reasons (`static`), then where its token (the i-th of n in
+    its part) stands and how it was read."""
+    why = f"{static}; {_ORDINALS[i + 1] if i < 199 else _ordinal(i + 1)} of {n} ingredients"
+    if tok["percent"] is not None:
+        why += f"; {tok['percent']:g}% declared (its amount, instead of its place)"
+    if tok["section"] == "active":
+        why += "; a Drug Facts active ingredient"
+    if tok["may_contain"]:
+        why += "; listed under 'may contain'"
+    if m.method == "fuzzy":
+        why += f"; read as {m.matched!r} (confidence {m.confidence:.2f})"
+    return why
+
+
+def _by_part(read: _Read) -> Iterator[tuple[int, list[_Row], list[Piece[Resolved]]]]:
+    """(part, rows, pieces) of each part: parts are contiguous, they follow the label."""
+    if len(read.heads) == 1 or not read.rows:
+        yield 0, read.rows, read.pieces
         return
-    for part, group in groupby(toks, key=lambda t: t[2].part):
-        yield part, list(group)
+    at = 0
+    for part, group in groupby(read.rows, key=_PART):
+        rows = list(group)
+        yield part, rows, read.pieces[at : at + len(rows)]
+        at += len(rows)
+
+
+def _axis(value: int, feeds: list[tuple[str, tuple[str, ...]]], axis: str) -> Axis:
+    """One axis of a part: its score, band and the ids of the hits that feed it, each once."""
+    return built_one(Axis, score=value, band=band_for(value),
+                     hits=tuple(dict.fromkeys(rid for rid, axes in feeds if axis in axes)))
 
 
 class Scanner:
@@ -124,7 +169,7 @@ class Scanner:
         entries = self.lexicon.entries.values()
         self._role = {e.id: e.role for e in entries}
         self._weight = {e.id: entry_weights(e) for e in entries}
-        self._static = {e.id: self._explain_entry(e) for e in entries}
+        self._entry = {e.id: self._explain_entry(e) for e in entries}
         self._tokenizer: Tokenizer[Resolved] = Tokenizer(self._derive, _EMPTY_PIECE, _PIECE_CACHE_LIMIT)
 
     @property
@@ -145,20 +190,40 @@ class Scanner:
         res = self.matcher.resolve(text)
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED)
+        return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED,
+                         tuple(self._hit_fields(m) for m in res.matches))
+
+    def _hit_fields(self, m: Match) -> _Row:
+        """A match's `Hit` fields, in the model's order; where the token stands (text, span,
+        position, contribution, why, section, part, percent) is filled in per label."""
+        e = self._entry[m.id]
+        return {"id": e.id, "name": e.name, "text": "", "start": 0, "end": 0, "position": 0, "confidence": m.confidence,
+                "contribution": 0.0, "role": e.role, "family": e.family, "matched": m.matched, "method": m.method,
+                "occlusion": e.occlusion, "rating": e.rating, "ratings": e.ratings, "why": "",
+                "section": "ingredients", "part": 0, "percent": None, "axes": e.axes}
 
     def piece(self, piece: str) -> Piece[Resolved]:
         """One piece of a list, as a separator split leaves it, trimmed and resolved through the
         cache `score` and `scan` read: bulk's vectorised route resolves each distinct piece here."""
         return self._tokenizer.piece(piece)
 
-    def _read(self, label: str) -> tuple[list[_Tok], tuple[PartHead, ...]]:
-        batches, parts = self._tokenizer.read(label)
-        return _toks(batches), parts
+    def _read(self, label: str) -> _Read:
+        """Every token's fields and piece: spans come from the piece's trim and where it starts."""
+        batches, heads = self._tokenizer.read(label)
+        rows: list[_Row] = []
+        for bt in batches:
+            r = bt.region
+            may, section, part = r.may_contain, r.section, r.part
+            rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
+                      "normalized": p.value.res.key, "may_contain": may, "section": section, "part": part,
+                      "percent": p.percent}
+                     for i, (o, p) in enumerate(bt.spans(), len(rows))]
+        pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # as spans() picks them
+        return _Read(rows, pieces, heads)
 
     def tokenize(self, label: str) -> list[Token]:
         """The label's ingredients as tokens with spans, sections, parts and normalised forms."""
-        return self._tokens(label, self._read(label)[0])
+        return built(Token, self._read(label).rows)
 
     def explain(self, id_or_name: str) -> LexiconEntry | None:
         """The lexicon entry for an id or any name (typos allowed), or None."""
@@ -170,23 +235,30 @@ class Scanner:
 
     # ------------------------------------------------------------------ public
 
-    def score(self, label: str, *, context: str = "leave-on") -> LabelScore:
+    def score(self, label: str, *, context: str = "leave-on", profiles: bool = False) -> LabelScore:
         """Score a label without building a report (the fast path for bulk scoring).
-        Gives the same score, band and ids as `scan`."""
+        Gives the same score, band and ids as `scan`; with `profiles`, also the condition
+        profiles' verdicts as `scan(label).profiles` gives them (a new token text costs ~20 us
+        more, so they are worked out only when asked for)."""
         if context not in CONTEXTS:
             check_context(context)
         batches, parts = self._tokenizer.read(label)
         if len(batches) == 1:
-            return self._lean(batches[0].pieces, context)
-        if len(parts) == 1:
-            return self._lean([p for bt in batches for p in bt.pieces], context)
-        results = [self._lean([p for bt in group for p in bt.pieces], context)
-                   for _, group in groupby(batches, key=lambda bt: bt.region.part)]
-        best = max(results, key=lambda r: r.score)
-        hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
-        helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
-        return LabelScore(best.score, best.band, hits, helpful,
-                          max(r.milia for r in results), max(r.pore_clogging for r in results))
+            result = self._lean(batches[0].pieces, context)
+        elif len(parts) == 1:
+            result = self._lean([p for bt in batches for p in bt.pieces], context)
+        else:
+            results = [self._lean([p for bt in group for p in bt.pieces], context)
+                       for _, group in groupby(batches, key=lambda bt: bt.region.part)]
+            best = max(results, key=lambda r: r.score)
+            hits = tuple(dict.fromkeys(i for r in results for i in r.hits))
+            helpful = tuple(dict.fromkeys(i for r in results for i in r.helpful))
+            result = LabelScore(best.score, best.band, hits, helpful,
+                                max(r.milia for r in results), max(r.pore_clogging for r in results))
+        if profiles:
+            texts = [t[p.a : p.b] for bt in batches for t, p in zip(bt.texts, bt.pieces) if p.b]
+            return result._replace(**verdicts(rules_for(self), texts)._asdict())
+        return result
 
     def _lean(self, pieces: list[Piece[Resolved]], context: str) -> LabelScore:
         kinds = list(map(_PIECE_KIND, pieces))
@@ -223,39 +295,38 @@ class Scanner:
         helpful actives. A kit's products are scored apart (`parts`); the label's score is the
         highest. Never raises for any `str` label; raises ValueError for a bad context.
         """
-        check_context(context)
-        toks, heads = self._read(label)
-        hits: list[Hit] = []
-        helpful: list[Hit] = []
-        parts: list[Part] = []
-        at = 0
-        for part, group in _by_part(toks, len(heads)):
-            found = self._find(group, at)
-            risks = [f for f in found if self._role[f.match.id] == "risk"]
-            scored = self._score(risks, context)
-            hits += self._hits(label, risks, scored.contributions, len(group))
-            helpful += self._hits(label, [f for f in found if self._role[f.match.id] == "helpful"], None, len(group))
-            head = heads[part]
-            milia, pore_clogging = self._axes(risks, scored)
-            parts.append(Part(index=part, heading=head.heading, start=head.start, end=head.end,
-                              score=scored.score, band=scored.band,  # type: ignore[arg-type]
-                              milia=milia, pore_clogging=pore_clogging))
-            at += len(group)
-        top = max(parts, key=lambda p: p.score)
-        milia = max((p.milia for p in parts), key=lambda a: a.score)  # each axis: its highest part
-        pore_clogging = max((p.pore_clogging for p in parts), key=lambda a: a.score)
-        tokens = self._tokens(label, toks)
-        unknown = [t for t, tok in zip(tokens, toks) if not tok[3].value.res.known]
-        return Report(score=top.score, band=top.band, context=context, hits=hits, helpful=helpful,  # type: ignore[arg-type]
-                      ingredients=tokens, unrecognised=unknown, parts=parts, milia=milia, pore_clogging=pore_clogging,
-                      profiles=assess(label, tokens, self))
+        if context not in CONTEXTS:
+            check_context(context)
+        read = self._read(label)
+        risks: list[_Row] = []
+        helpful: list[_Row] = []
+        rows: list[_Row] = []
+        for part, toks, pieces in _by_part(read):
+            scored, feeds = self._hit_rows(toks, pieces, context, risks, helpful)
+            head = read.heads[part]
+            rows.append({"index": part, "heading": head.heading, "start": head.start, "end": head.end,
+                         "score": scored.score, "band": scored.band,
+                         "milia": _axis(scored.milia, feeds, "milia"),
+                         "pore_clogging": _axis(scored.pore_clogging, feeds, "pore_clogging")})
+        parts = built(Part, rows)
+        top = max(parts, key=_SCORE)
+        hits = built(Hit, risks + helpful)  # one call for both: building has a fixed cost
+        tokens = built(Token, read.rows)
+        unknown = tuple(compress(tokens, map(not_, map(_KNOWN, read.pieces))))
+        return built_one(
+            Report, score=top.score, band=top.band,
+            milia=max((p.milia for p in parts), key=_SCORE),  # each axis: its highest part
+            pore_clogging=max((p.pore_clogging for p in parts), key=_SCORE),
+            context=context, hits=tuple(hits[: len(risks)]), helpful=tuple(hits[len(risks) :]),
+            ingredients=tuple(tokens), unrecognised=unknown, parts=tuple(parts),
+            profiles=assess(label, tokens, self), disclaimer=DISCLAIMER)
 
     def inspect(self, label: str) -> Inspection:
         """Every token with its span, section, part and the rule that decided its match (exact,
         compact, bracket variant, translation part, OCR key, fuzzy with its edits, vetoed by a
         look-alike, unknown): for a user who thinks a hit is wrong or missing."""
         report = self.scan(label)
-        resolutions = [tok[3].value.res for tok in self._read(label)[0]]
+        resolutions = [p.value.res for p in self._read(label).pieces]
         decisions = [
             Decision(token=tok, rule=res.rule, explanation=RULES[res.rule], detail=res.detail,
                      ids=tuple(m.id for m in res.matches))
@@ -265,64 +336,47 @@ class Scanner:
 
     # ------------------------------------------------------------------ building results
 
-    @staticmethod
-    def _find(toks: list[_Tok], at: int) -> list[_Found]:
-        """The matches of a part's tokens; the matched ones are found by C-level searches."""
-        matched = list(map(MATCHED.__eq__, map(_PIECE_KIND, map(_PIECE, toks))))
-        found: list[_Found] = []
-        i = -1
-        for n in count():
-            try:
-                i = matched.index(True, i + 1)
-            except ValueError:
-                return found
-            start, end, region, piece = toks[i]
-            found += [_Found(start, end, region, piece, at + i, i, m, i - n) for m in piece.value.res.matches]
-
-    def _score(self, risks: list[_Found], context: str) -> Scored:
+    def _hit_rows(self, toks: list[_Row], pieces: list[Piece[Resolved]], context: str,
+                  risks: list[_Row], helpful: list[_Row]) -> tuple[Scored, list[tuple[str, tuple[str, ...]]]]:
+        """Score one part, adding the fields of each of its hits to `risks` or `helpful`; returns
+        the part's score and (id, axes) of each risk hit. One pass over the matched tokens (found
+        by C-level searches); each risk's contribution is filled in once the part is scored."""
+        kinds = list(map(_PIECE_KIND, pieces))
+        n = len(toks)
+        first = len(risks)  # this part's risks start here
+        inputs: list[tuple[float, float, float]] = []  # (occlusion, comedogenic, amount) of each risk
+        feeds: list[tuple[str, tuple[str, ...]]] = []
         seen: set[str] = set()
-        inputs = []
-        for f in risks:  # a repeated ingredient counts once, at its first (highest) place
-            occlusion, comedogenic = (0.0, 0.0) if f.match.id in seen else self._weight[f.match.id]
-            inputs.append((occlusion, comedogenic, amount_factor(f.others_before, f.piece.percent)))
-            seen.add(f.match.id)
-        return score_risks(inputs, context)
-
-    def _axes(self, risks: list[_Found], scored: Scored) -> tuple[dict[str, object], dict[str, object]]:
-        """A part's two axes (validated with their Part): each score with its band and the ids of
-        the hits that feed it."""
-        feeds = [(f.match.id, self._weight[f.match.id].axes) for f in risks]
-        return tuple(  # type: ignore[return-value]
-            {"score": value, "band": band_for(value),
-             "hits": tuple(dict.fromkeys(rid for rid, axes in feeds if axis in axes))}
-            for axis, value in (("milia", scored.milia), ("pore_clogging", scored.pore_clogging))
-        )
-
-    @staticmethod
-    def _tokens(label: str, toks: list[_Tok]) -> list[Token]:
-        return _TOKENS.validate_python([
-            {"text": label[s:e], "start": s, "end": e, "position": i, "normalized": p.value.res.key,
-             "may_contain": r.may_contain, "section": r.section, "part": r.part, "percent": p.percent}
-            for i, (s, e, r, p) in enumerate(toks)
-        ])
-
-    def _hits(self, label: str, found: list[_Found], contributions: list[float] | None, n: int) -> list[Hit]:
-        """Hit models for matched tokens (contributions None: helpful actives, which add nothing)."""
-        rows = []
-        for i, f in enumerate(found):
-            base, why = self._static[f.match.id]
-            m = f.match
-            rows.append({
-                **base, "text": label[f.start : f.end], "start": f.start, "end": f.end,
-                "position": f.position, "confidence": m.confidence, "matched": m.matched,
-                "method": m.method, "contribution": contributions[i] if contributions else 0.0,
-                "why": self._why(why, f, n), "section": f.region.section, "part": f.region.part,
-                "percent": f.piece.percent,
-            })
-        return _HITS.validate_python(rows)
+        i = -1
+        for matched_before in count():
+            try:
+                i = kinds.index(MATCHED, i + 1)
+            except ValueError:
+                break
+            tok = toks[i]
+            found = pieces[i].value
+            for m, fields in zip(found.res.matches, found.hits):
+                e = self._entry[m.id]
+                row = fields.copy()  # keeps the model's field order
+                row["text"], row["start"], row["end"], row["position"] = (
+                    tok["text"], tok["start"], tok["end"], tok["position"])
+                row["why"] = _why(e.why, i, n, tok, m)
+                row["section"], row["part"], row["percent"] = tok["section"], tok["part"], tok["percent"]
+                if e.role == "risk":  # a repeated ingredient counts once, at its first (highest) place
+                    occlusion, comedogenic = (0.0, 0.0) if m.id in seen else e.weights
+                    inputs.append((occlusion, comedogenic, amount_factor(i - matched_before, tok["percent"])))  # type: ignore[arg-type]
+                    seen.add(m.id)
+                    feeds.append((m.id, e.axes))
+                    risks.append(row)
+                else:
+                    helpful.append(row)
+        scored = score_risks(inputs, context)
+        for row, contribution in zip(risks[first:], scored.contributions):
+            row["contribution"] = contribution
+        return scored, feeds
 
     @staticmethod
-    def _explain_entry(e: LexiconEntry) -> tuple[dict[str, object], str]:
+    def _explain_entry(e: LexiconEntry) -> _EntryHit:
         """What a hit says of its entry wherever it appears: its fixed fields, and why it matters."""
         parts = []
         if e.role == "helpful":
@@ -331,23 +385,11 @@ class Scanner:
             parts.append(f"{e.occlusion} ({e.occlusion_source})")
         if e.comedogenic or e.role == "risk":
             parts.append(rating_evidence(e).describe())
-        axes = entry_weights(e).axes if e.role == "risk" else ()
-        base = {"id": e.id, "name": e.inci, "role": e.role, "family": e.family, "occlusion": e.occlusion,
-                "rating": e.rating, "ratings": tuple(str(r) for r in e.comedogenic), "axes": axes}
-        return base, "; ".join(parts)
-
-    @staticmethod
-    def _why(static: str, f: _Found, n: int) -> str:
-        why = f"{static}; {_ordinal(f.in_part + 1)} of {n} ingredients"
-        if f.piece.percent is not None:
-            why += f"; {f.piece.percent:g}% declared (its amount, instead of its place)"
-        if f.region.section == "active":
-            why += "; a Drug Facts active ingredient"
-        if f.region.may_contain:
-            why += "; listed under 'may contain'"
-        if f.match.method == "fuzzy":
-            why += f"; read as {f.match.matched!r} (confidence {f.match.confidence:.2f})"
-        return why
+        weights = entry_weights(e)
+        axes = weights.axes if e.role == "risk" else ()
+        rating = None if e.rating is None else float(e.rating)
+        return _EntryHit(e.id, e.inci, e.role, e.family, e.occlusion, rating, tuple(str(r) for r in e.comedogenic),
+                         axes, weights, "; ".join(parts))
 
 
 _EMPTY = LabelScore(0, "low", (), (), 0, 0)

@@ -18,14 +18,19 @@ Three layers, each usable on its own:
 `score_frame` does it for a pandas DataFrame (pandas is an optional extra). The package imports
 only the standard library, click and the scanner.
 
-Modules: `rows` (the added columns, labels of cells, errors), `pool` (worker processes, ordered
-chunks), `sources` (opening inputs, CSV headers), `formats` (CSV and JSON Lines behind one
-interface), `output` (atomic output, the errors file), `progress` (the click bar), `iterables`
-and `files` (the public functions).
+Each row is scored in a context: one for all (`context`), each row's own from a column
+(`context_column`), or read from its product name (`context="auto"`, `name_column`); the
+`milia_context` column says which (`contexts.ContextSpec`).
+
+Modules: `rows` (the added columns, labels of cells, errors), `contexts` (each row's context),
+`pool` (worker processes, ordered chunks), `sources` (opening inputs, CSV headers), `formats`
+(CSV and JSON Lines behind one interface), `output` (atomic output, the errors file), `progress`
+(the click bar), `iterables` and `files` (the public functions).
 """
 
 from __future__ import annotations
 
+from .contexts import ContextSpec, context_spec
 from .files import BulkSummary, format_of, score_file
 from .iterables import score_frame, score_labels, score_rows
 from .output import AtomicOutput, AtomicPath, ErrorSink, atomic_path
@@ -34,6 +39,7 @@ from .rows import (
     CHUNK_SIZE,
     COLUMN_USED,
     COLUMNS,
+    CONTEXT_USED,
     NUMBER_COLUMNS,
     UNKNOWN,
     BulkInputError,
@@ -47,16 +53,19 @@ __all__ = [
     "CHUNK_SIZE",
     "COLUMN_USED",
     "COLUMNS",
+    "CONTEXT_USED",
     "NUMBER_COLUMNS",
     "UNKNOWN",
     "AtomicOutput",
     "AtomicPath",
     "BulkInputError",
     "BulkSummary",
+    "ContextSpec",
     "ErrorSink",
     "ProgressBar",
     "Terminated",
     "atomic_path",
+    "context_spec",
     "default_jobs",
     "format_of",
     "label_of",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
 from ..scanner import Scanner
+from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import forget, score_labels, select_labels
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
@@ -62,6 +63,7 @@ class BlockSpec(NamedTuple):
     cols: list[int]  # the label columns (indices), tried in order
     names: list[str]
     places: list[int | None]  # where each added column goes (None: appended)
+    context_col: int | None = None  # the column of each row's context or product name (None: fixed)
 
 
 # ---------------------------------------------------------------------------- worker side
@@ -134,9 +136,10 @@ def _reads_back(rows: Any, block: bytes) -> bool:
     return False
 
 
-def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
+def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
     """A block task: the scored rows as output bytes, or None when the block does not read back
-    identically, or is not `whole` (cut inside a record), and the row engine takes over from it."""
+    identically, or is not `whole` (cut inside a record), or holds a row whose context cannot be
+    read, and the row engine takes over from it (and sets that row aside with its line)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -154,8 +157,12 @@ def csv_block(scanner: Scanner, context: str, task: tuple[bytes, BlockSpec, bool
     rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
     if not _reads_back(rows, block):
         return None
+    n = len(columns[0]) if columns else 0
+    contexts, bad = context.read_all(None if spec.context_col is None else columns[spec.context_col].to_pylist(), n)
+    if bad:  # the row engine sets the row aside, with its line
+        return None
     labels, used = select_labels([columns[i] for i in spec.cols], spec.names)
-    got = score_labels(labels, scanner, context)
+    got = score_labels(labels, scanner, context.fixed or contexts)  # one context, or one a row
     values = [pc.fill_null(pc.cast(c, pa.string()), "") if pa.types.is_integer(c.type) else c
               for c in got[: len(COLUMNS)]]  # a number as str() writes it; "" when empty
     if len(spec.places) > len(COLUMNS):  # and milia_column
@@ -245,12 +252,13 @@ def _line_ends(block: bytes) -> int:
 
 def run_csv(
     path: str, layout: CsvLayout, how: CsvOutput, write: Callable[[bytes], Any],
-    on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner, context: str,
+    on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner,
+    context: ContextSpec,
     block_bytes: int = BLOCK_BYTES, report: Callable[[int, int, int], None] | None = None,
     worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER, takeover_cache: int | None = CACHE_PER_WORKER,
 ) -> tuple[int, int]:
     """Score a UTF-8 CSV file whose header `layout` has read; write the rows (not the header).
-    Returns (scored, empty)."""
+    `context` is resolved against that header (`how` made with it). Returns (scored, empty)."""
     dialect = layout.dialect
     reader = csv.reader(iter(layout.sample), strict=True, **dialect)
     next(reader)
@@ -268,7 +276,7 @@ def run_csv(
         blocks = _Blocks(io.BufferedReader(_Chain(start[skip + len(head):], binary)), layout.quote_none,
                          block_bytes)
         spec = BlockSpec(dialect["delimiter"], layout.quote_none, len(layout.header), how.cols, how.found,
-                         how.places)
+                         how.places, how.context_col)
         pending: deque[bytes] = deque()
 
         def tasks() -> Iterator[tuple[None, tuple[bytes, BlockSpec, bool]]]:
@@ -297,7 +305,7 @@ def run_csv(
             text = io.TextIOWrapper(io.BufferedReader(_Chain(takeover, blocks.binary)), encoding="utf-8",
                                     errors="surrogateescape", newline="")
             rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
-                            lines_before=line_at)
+                            lines_before=line_at, check=context.row_check(how.context_col))
             for _, chunk in map_chunks(((None, t) for t in csv_tasks(rows, layout, how, options.chunk_size)),
                                        csv_chunk, jobs=jobs, scanner=scanner, context=context,
                                        worker_cache=takeover_cache):

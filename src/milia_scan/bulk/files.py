@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import check_context
 from ..scanner import Scanner
 from . import columnar, pool
+from .contexts import ContextSpec, context_spec
 from .formats import FORMATS, Options, csv_output
 from .iterables import scanner_or_default
 from .output import AtomicOutput, ErrorSink, atomic_path
@@ -74,6 +74,8 @@ def score_file(
     column: Column | None = None,
     format: str | None = None,
     context: str = "leave-on",
+    context_column: str | None = None,
+    name_column: str | None = None,
     jobs: int | None = 1,
     errors: str | Path | None = None,
     delimiter: str | None = None,
@@ -96,8 +98,16 @@ def score_file(
       first JSON record) is fine; all of them missing is an error. Default: "ingredients", except
       for an Open Beauty Facts export (below) that has no such column: "ingredients_text", or
       failing that its "ingredients_text_XX" columns as a fallback list.
+    - `context`: how every row is used, "leave-on", "rinse-off" or "eye-area"; or "auto": each
+      row's from its product name (`infer_context`), read from `name_column`, default the first
+      of `context.NAME_COLUMNS` ("name", "product_name", ...) the header (JSON Lines: the first
+      record) has; an empty name is leave-on. `context_column`: each row's context from that
+      column ("leave-on", "rinse-off" or "eye-area", any case, spaces around ignored); a row
+      with any other value, empty included, is a bad row (below). A named column the input
+      lacks, or "auto" with none of the name columns, is a BulkInputError before any row is read.
     - Every input column and row is kept, in input order; `COLUMNS` are appended (an existing
-      `milia_*` column is overwritten in place). CSV output uses the input's delimiter and
+      `milia_*` column is overwritten in place); `milia_context` says which context each row was
+      scored in. CSV output uses the input's delimiter and
       quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in
       order (a number stays a number, a string a string).
     - `quoting` (CSV): "minimal" reads quoted fields and quotes only where needed on output;
@@ -108,7 +118,8 @@ def score_file(
       (tab-separated, first column "code", an "ingredients_text" or "ingredients_text_XX"
       column; it never quotes, and a quote inside a field is text), else "minimal".
     - A row that cannot be parsed (wrong number of fields, malformed quoting, undecodable bytes,
-      a line that is not a JSON object) is not written: it goes to `errors` (a CSV of
+      a line that is not a JSON object, a context column's value that is not a context) is not
+      written: it goes to `errors` (a CSV of
       line, reason, record) with the line it starts on, and to `on_error(line, reason, record)`
       (default without `errors`: one line each on stderr). So `rows == written + errors` always.
     - `delimiter`: default sniffed among , ; tab | (the one whose header has `column`); tab
@@ -134,7 +145,7 @@ def score_file(
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
-    check_context(context)
+    spec = context_spec(context, context_column, name_column)
     started = time.monotonic()
     fmt = format_of(str(input), format)
     if quoting not in (None, "none", "minimal"):
@@ -150,14 +161,14 @@ def score_file(
     jobs = default_jobs() if jobs is None else max(1, jobs)
     scan = scanner_or_default(scanner)
     with pool.cache_limit(scan, (cache_limit or CACHE_ONE_PROCESS) if jobs == 1 else None):
-        return _score_file(input, output, fmt, names, jobs, scan, cache_limit, started, context=context,
+        return _score_file(input, output, fmt, names, jobs, scan, cache_limit, started, context=spec,
                            errors=errors, delimiter=delimiter, quoting=quoting, encoding=encoding,
                            progress=progress, chunk_size=chunk_size, on_error=on_error, engine=engine,
                            block_bytes=block_bytes)
 
 
 def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str] | None, jobs: int, scan: Scanner,
-                cache_limit: int | None, started: float, *, context: str, errors: str | Path | None,
+                cache_limit: int | None, started: float, *, context: ContextSpec, errors: str | Path | None,
                 delimiter: str | None, quoting: str | None, encoding: str, progress: bool | Progress,
                 chunk_size: int | None, on_error: OnError | None, engine: str, block_bytes: int | None) -> BulkSummary:
     summary = BulkSummary(output=str(output), errors_path=None if errors is None else str(errors))
@@ -165,13 +176,14 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
     worker_cache = row_cache if engine == "local" else cache_limit or CACHE_PER_COLUMNAR_WORKER
     if fmt == "parquet" or str(output).lower().endswith((".parquet", ".pq")):
         _score_parquet(str(input), str(output), fmt, names, summary, jobs=jobs, scanner=scan, context=context,
-                       progress=progress, batch_rows=chunk_size, worker_cache=worker_cache)
-        summary.rows = summary.written
+                       progress=progress, batch_rows=chunk_size, worker_cache=worker_cache,
+                       err=ErrorSink(errors, on_error))
+        summary.rows = summary.written + summary.errors
         summary.seconds = time.monotonic() - started
         return summary
     source = open_input(input, encoding)
     py_encoding = encoding if python_encoding(encoding) != "utf-8-sig" else "utf-8"
-    options = Options(names, delimiter, quoting, py_encoding, chunk_size or CHUNK_SIZE)
+    options = Options(names, delimiter, quoting, py_encoding, chunk_size or CHUNK_SIZE, context)
     err = ErrorSink(errors, on_error)
     out: AtomicOutput | None = None
     bar = ProgressBar() if progress is True else None
@@ -181,7 +193,9 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
         try:
             if arrow:
                 layout = csv_layout(source.text, names, delimiter, quoting, source.name)
-                how = csv_output(layout)
+                if layout.sample:
+                    context = context.resolve(layout.header, source.name)
+                how = csv_output(layout, context)
                 out = AtomicOutput(output, binary=True)
                 out.stream.write(how.head.encode("utf-8"))
                 if layout.sample:
@@ -195,7 +209,7 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
                 write = out.stream.write
                 write(plan.head)
                 for _, chunk in map_chunks(((None, t) for t in plan.tasks), plan.chunk, jobs=jobs, scanner=scan,
-                                           context=context, worker_cache=row_cache):
+                                           context=plan.context, worker_cache=row_cache):
                     write(chunk.text)
                     for e in chunk.errors:
                         err.add(*e)
@@ -225,9 +239,10 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
 
 
 def _score_parquet(input: str, output: str, fmt: str, names: list[str] | None, summary: BulkSummary, *, jobs: int,
-                   scanner: Scanner, context: str, progress: bool | Progress, batch_rows: int | None,
-                   worker_cache: int) -> None:
-    """Parquet in, Parquet out, always with Arrow (see `bulk.parquet`)."""
+                   scanner: Scanner, context: ContextSpec, progress: bool | Progress, batch_rows: int | None,
+                   worker_cache: int, err: ErrorSink) -> None:
+    """Parquet in, Parquet out, always with Arrow (see `bulk.parquet`); rows whose context cannot
+    be read go to `err`."""
     if fmt != "parquet":
         raise ValueError(f"Parquet output needs Parquet input ({input} is read as {fmt}); name it .parquet "
                          "or give --format parquet")
@@ -243,7 +258,13 @@ def _score_parquet(input: str, output: str, fmt: str, names: list[str] | None, s
         with atomic_path(output) as tmp:
             summary.scored, summary.empty = run_parquet(input, tmp, names, jobs=jobs, scanner=scanner,
                                                         context=context, batch_rows=batch_rows or BATCH_ROWS,
-                                                        report=report or None, worker_cache=worker_cache)
+                                                        report=report or None, worker_cache=worker_cache,
+                                                        on_error=err.add)
+    except BaseException:
+        err.discard()
+        raise
     finally:
         if bar is not None:
             bar.close()
+    summary.errors = err.count
+    err.commit()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..scanner import Scanner
+from .contexts import DEFAULT, ContextSpec
 from .pool import batched
 from .rows import COLUMNS, BulkInputError, added_columns, either, first_label, text_cells, with_cells
 from .sources import UNDECODABLE, CsvLayout, Source, csv_layout
@@ -37,13 +38,15 @@ class Chunk(NamedTuple):
 @dataclass
 class Options:
     """How to read an input: label columns (None: the format's default), CSV delimiter and
-    quoting, the Python encoding, rows per task."""
+    quoting, the Python encoding, rows per task, how rows get their context (a column not yet
+    looked up in the header)."""
 
     columns: list[str] | None
     delimiter: str | None
     quoting: str | None
     encoding: str
     chunk_size: int
+    context: ContextSpec = DEFAULT
 
     @property
     def bad_bytes(self) -> str:
@@ -52,11 +55,13 @@ class Options:
 
 @dataclass
 class Plan:
-    """An input read up to its first row: what to write first, and the work on the rest."""
+    """An input read up to its first row: what to write first, the work on the rest, and how
+    its rows get their context (resolved against its header: what the workers get)."""
 
     head: str
     tasks: Iterable[Any]
-    chunk: Callable[[Scanner, str, Any], Chunk]
+    chunk: Callable[[Scanner, ContextSpec, Any], Chunk]
+    context: ContextSpec = DEFAULT
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -81,9 +86,12 @@ class _LineTap:
 
 
 def csv_rows(lines: Iterable[str], dialect: dict[str, Any], width: int, bad_bytes: str, on_error: OnError,
-             *, header: bool = True, lines_before: int = 0) -> Iterator[list[str]]:
+             *, header: bool = True, lines_before: int = 0,
+             check: Callable[[list[str]], str | None] | None = None) -> Iterator[list[str]]:
     """The good rows (lists of values) of these lines, after the header if `header`; the bad ones
-    go to `on_error` with their line number (`lines_before` lines come before `lines`)."""
+    go to `on_error` with their line number (`lines_before` lines come before `lines`). `check`
+    (a row's values: the reason it is bad, or None) sets aside rows that parse but cannot be
+    scored (a context column's unknown value)."""
     tap = _LineTap(lines)
     tap.count = lines_before
     reader = csv.reader(tap, strict=True, **dialect)
@@ -109,20 +117,28 @@ def csv_rows(lines: Iterable[str], dialect: dict[str, Any], width: int, bad_byte
         if not all(v.isascii() for v in row) and any(UNDECODABLE.search(v) for v in row):
             on_error(start, bad_bytes, "".join(tap.taken).rstrip("\r\n"))
             continue
+        if check is not None:
+            reason = check(row)
+            if reason is not None:
+                on_error(start, reason, "".join(tap.taken).rstrip("\r\n"))
+                continue
         yield row
 
 
 class CsvOutput(NamedTuple):
     """How a CSV input's rows are written: the output header line, the label columns found in
-    the header (indices, names), and where each added column goes (None: appended)."""
+    the header (indices, names), where each added column goes (None: appended), and the column
+    each row's context is read from (index; None for one context for all)."""
 
     head: str
     cols: list[int]
     found: list[str]
     places: list[int | None]
+    context_col: int | None = None
 
 
-def csv_output(layout: CsvLayout) -> CsvOutput:
+def csv_output(layout: CsvLayout, context: ContextSpec = DEFAULT) -> CsvOutput:
+    """`context` resolved against the layout's header."""
     header, names = layout.header, layout.columns
     added = added_columns(names)
     places = [header.index(c) if c in header else None for c in added]
@@ -131,31 +147,37 @@ def csv_output(layout: CsvLayout) -> CsvOutput:
         csv.writer(buf, lineterminator="\n", **layout.dialect).writerow(
             header + [c for c, p in zip(added, places) if p is None])
     found = [c for c in names if c in header]
-    return CsvOutput(buf.getvalue(), [header.index(c) for c in found], found, places)
+    context_col = header.index(context.column) if context.per_row and context.column in header else None
+    return CsvOutput(buf.getvalue(), [header.index(c) for c in found], found, places, context_col)
 
 
 def csv_tasks(rows: Iterable[list[str]], layout: CsvLayout, how: CsvOutput, chunk_size: int) -> Iterator[Any]:
-    """The `csv_chunk` tasks for these rows."""
-    return ((batch, how.cols, how.found, how.places, layout.dialect) for batch in batched(rows, chunk_size))
+    """The `csv_chunk` tasks for these rows: each row carries its context's cell (`context_col`)."""
+    return ((batch, how.cols, how.found, how.places, layout.dialect, how.context_col)
+            for batch in batched(rows, chunk_size))
 
 
 def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
     layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name)
-    how = csv_output(layout)
+    context = options.context.resolve(layout.header, source.name) if layout.sample else options.context
+    how = csv_output(layout, context)
     rows = (csv_rows(itertools.chain(layout.sample, source.text), layout.dialect, len(layout.header),
-                     options.bad_bytes, on_error) if layout.sample else iter(()))
-    return Plan(how.head, csv_tasks(rows, layout, how, options.chunk_size), csv_chunk)
+                     options.bad_bytes, on_error, check=context.row_check(how.context_col)) if layout.sample
+            else iter(()))
+    return Plan(how.head, csv_tasks(rows, layout, how, options.chunk_size), csv_chunk, context)
 
 
 def csv_chunk(
-    scanner: Scanner, context: str,
-    task: tuple[list[list[str]], list[int], list[str], list[int | None], dict[str, Any]],
+    scanner: Scanner, context: ContextSpec,
+    task: tuple[list[list[str]], list[int], list[str], list[int | None], dict[str, Any], int | None],
 ) -> Chunk:
     """A chunk task: score CSV rows and format them as output text.
 
     `cols` / `names`: the label columns in the header (index, name), tried in order; `places`:
-    where each added column goes (None: appended)."""
-    rows, cols, names, places, dialect = task
+    where each added column goes (None: appended); `context_col`: the column each row's context
+    is read from (checked by the parent: `ContextSpec.row_check`), None for `context.fixed`."""
+    rows, cols, names, places, dialect, context_col = task
+    read = context.read
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", **dialect)
     append_only = all(p is None for p in places)
@@ -164,11 +186,12 @@ def csv_chunk(
     lines, empty = [], 0
     for values in rows:
         label, used = first_label(map(values.__getitem__, cols), names)
+        row_context = read(None if context_col is None else values[context_col])
         if label is None:
             empty += 1
-            cells = text_cells(None)
+            cells = text_cells(None, row_context)
         else:
-            cells = text_cells(score(label, context=context))
+            cells = text_cells(score(label, context=row_context), row_context)
         if with_used:
             cells.append(used)
         if append_only:
@@ -211,10 +234,12 @@ def _parse_json_line(
 
 def plan_jsonl(source: Source, options: Options, on_error: OnError) -> Plan:
     """The numbered lines from the first good record on (the bad lines before it are reported
-    here). That record must have one of the columns: checked before this returns."""
+    here). That record must have one of the columns, and the context or name column if one is
+    read: checked before this returns."""
     columns = options.columns or ["ingredients"]
     numbered = enumerate(source.text, 1)
     lines: Iterator[tuple[int, str]] = iter(())
+    context = options.context
     for n, line in numbered:
         obj, reason, _ = _parse_json_line(line, columns, options.bad_bytes)
         if obj is None:
@@ -223,10 +248,11 @@ def plan_jsonl(source: Source, options: Options, on_error: OnError) -> Plan:
         if not any(c in obj for c in columns):
             keys = ", ".join(repr(k) for k in list(obj)[:50])
             raise BulkInputError(f"{source.name}: the first record has no key {either(columns)}; its keys: {keys}")
+        context = context.resolve(list(obj), f"{source.name} (its first record)")
         lines = itertools.chain([(n, line)], numbered)
         break
     tasks = ((batch, columns, options.bad_bytes) for batch in batched(lines, options.chunk_size))
-    return Plan("", tasks, jsonl_chunk)
+    return Plan("", tasks, jsonl_chunk, context)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -239,8 +265,9 @@ def _json_line(obj: dict[str, Any]) -> str:
     return line + "\n"
 
 
-def jsonl_chunk(scanner: Scanner, context: str, task: tuple[list[tuple[int, str]], list[str], str]) -> Chunk:
-    """A chunk task: parse, score and serialise JSON lines."""
+def jsonl_chunk(scanner: Scanner, context: ContextSpec, task: tuple[list[tuple[int, str]], list[str], str]) -> Chunk:
+    """A chunk task: parse, score and serialise JSON lines. A line whose context cannot be read
+    (`context.column`'s value) is a bad row, like one that is not JSON."""
     items, columns, bad_bytes = task
     added = added_columns(columns)
     out: list[str] = []
@@ -248,15 +275,20 @@ def jsonl_chunk(scanner: Scanner, context: str, task: tuple[list[tuple[int, str]
     scored = empty = 0
     for n, line in items:
         obj, label, used = _parse_json_line(line, columns, bad_bytes)
+        if obj is not None:
+            try:
+                row_context = context.read(obj.get(context.column) if context.per_row else None)
+            except ValueError as exc:
+                obj, label = None, str(exc)
         if obj is None:
             errors.append((n, label or "", line.rstrip("\r\n")))
             continue
-        result = None if label is None else scanner.score(label, context=context)
+        result = None if label is None else scanner.score(label, context=row_context)
         if result is None:
             empty += 1
         else:
             scored += 1
-        out.append(_json_line(with_cells(obj, result, used, added)))
+        out.append(_json_line(with_cells(obj, result, row_context, used, added)))
     return Chunk("".join(out), scored, empty, errors)
 
 

@@ -7,9 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import check_context
 from ..scanner import LabelScore, Scanner, default_scanner
+from .contexts import ContextSpec, context_spec
 from .kernel import score_batch
 from .pool import batched, map_chunks
-from .rows import CHUNK_SIZE, COLUMNS, NUMBER_COLUMNS, Column, added_columns, column_names, first_label, result_cells, with_cells
+from .rows import (
+    CHUNK_SIZE,
+    COLUMNS,
+    NUMBER_COLUMNS,
+    Column,
+    added_columns,
+    column_names,
+    first_label,
+    result_cells,
+    with_cells,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -19,10 +30,18 @@ def scanner_or_default(scanner: Scanner | None) -> Scanner:
     return default_scanner() if scanner is None else scanner
 
 
-def score_label_list(scanner: Scanner, context: str, labels: list[str | None]) -> list[LabelScore | None]:
-    """A chunk task: the scores of these labels (None for None)."""
+def score_label_list(scanner: Scanner, context: ContextSpec, labels: list[str | None]) -> list[LabelScore | None]:
+    """A chunk task: the scores of these labels (None for None), all in `context.fixed`."""
     score = scanner.score
-    return [None if label is None else score(label, context=context) for label in labels]
+    fixed = context.read(None)
+    return [None if label is None else score(label, context=fixed) for label in labels]
+
+
+def score_pairs(scanner: Scanner, context: ContextSpec,
+                pairs: list[tuple[str | None, str]]) -> list[LabelScore | None]:
+    """A chunk task: the score of each (label, context) (None for a None label)."""
+    score = scanner.score
+    return [None if label is None else score(label, context=row_context) for label, row_context in pairs]
 
 
 def score_labels(
@@ -38,11 +57,12 @@ def score_labels(
     `jobs` > 1 scores chunks of `chunk_size` labels in that many worker processes (each builds
     nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
     """
-    check_context(context)
+    check_context(context)  # one context for all: there is no name to read it from
+    spec = ContextSpec(context)  # type: ignore[arg-type]
     clean = (label if label is None or label.strip() else None for label in labels)
     tasks = ((None, batch) for batch in batched(clean, chunk_size))
     for _, results in map_chunks(tasks, score_label_list, jobs=jobs, scanner=scanner_or_default(scanner),
-                                 context=context):
+                                 context=spec):
         yield from results
 
 
@@ -51,6 +71,8 @@ def score_rows(
     column: Column = "ingredients",
     *,
     context: str = "leave-on",
+    context_column: str | None = None,
+    name_column: str | None = None,
     jobs: int = 1,
     scanner: Scanner | None = None,
     chunk_size: int = CHUNK_SIZE,
@@ -58,26 +80,34 @@ def score_rows(
     """Every row, in order, as a new dict with `COLUMNS` added (`milia_score` is an int, or None
     when the row's `column` is empty or missing, with band "unknown"). A list of strings in
     `column` is read as the ingredients. `column` may be a list of keys: the first non-empty one
-    is scored and `COLUMN_USED` says which. Raises ValueError naming the row (0-based) when the
-    value scored holds something that is not text.
+    is scored and `COLUMN_USED` says which. `context`, `context_column` and `name_column` as in
+    `score_file` (the name column looked up in the first row's keys). Raises ValueError naming
+    the row (0-based) when the value scored holds something that is not text, or its context
+    cannot be read.
     """
-    check_context(context)
+    spec = context_spec(context, context_column, name_column)
     names = column_names(column)
     added = added_columns(names)
 
-    def items() -> Iterator[tuple[Mapping[str, Any], tuple[str | None, str]]]:
+    def items() -> Iterator[tuple[Mapping[str, Any], tuple[str | None, str], str]]:
+        nonlocal spec
         for i, row in enumerate(rows):
+            if i == 0:
+                spec = spec.resolve(list(row), "the first row")
             try:
-                yield row, first_label(map(row.get, names), names)
-            except TypeError as exc:
+                found = first_label(map(row.get, names), names)
+                row_context = spec.read(row.get(spec.column) if spec.per_row else None)
+            except (TypeError, ValueError) as exc:
                 raise ValueError(f"row {i}: {exc}") from None
+            yield row, found, row_context
 
-    tasks = (([(r, used) for r, (_, used) in batch], [label for _, (label, _) in batch])
+    tasks = (([(r, c, used) for r, (_, used), c in batch], [(label, c) for _, (label, _), c in batch])
              for batch in batched(items(), chunk_size))
-    for chunk, results in map_chunks(tasks, score_label_list, jobs=jobs, scanner=scanner_or_default(scanner),
-                                     context=context):
-        for (row, used), result in zip(chunk, results):
-            yield with_cells(row, result, used, added)
+    # each task carries its rows' contexts (read here, where a bad one can name its row)
+    for chunk, results in map_chunks(tasks, score_pairs, jobs=jobs, scanner=scanner_or_default(scanner),
+                                     context=spec):
+        for (row, row_context, used), result in zip(chunk, results):
+            yield with_cells(row, result, row_context, used, added)
 
 
 def score_frame(
@@ -85,28 +115,36 @@ def score_frame(
     column: str = "ingredients",
     *,
     context: str = "leave-on",
+    context_column: str | None = None,
+    name_column: str | None = None,
     scanner: Scanner | None = None,
 ) -> pd.DataFrame:
     """A copy of `df` with `COLUMNS` added: the `NUMBER_COLUMNS` (`milia_score` and the two axes)
-    as nullable Int64 (<NA> for an empty or missing label), the others as strings. Index and every other column are unchanged.
+    as nullable Int64 (<NA> for an empty or missing label), the others as strings
+    (`milia_context`: the context each row was scored in). Index and every other column are
+    unchanged. `context`, `context_column` and `name_column` as in `score_file`: a missing
+    column is a BulkInputError, a row whose context cannot be read a ValueError naming it.
     Needs pandas (`pip install milia-scan[pandas]`).
     """
     import pandas as pd
 
-    check_context(context)
+    spec = context_spec(context, context_column, name_column)
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, df.columns))}")
+    spec = spec.resolve(list(df.columns), "the frame")
     values = df[column]
     if isinstance(values, pd.DataFrame):
         raise ValueError(f"column {column!r} appears {values.shape[1]} times")
-    results = []
-    if len(df):  # the columnar engine's per-batch function: each distinct label scored once
-        got = score_batch([values.tolist()], [column], scanner_or_default(scanner), context)
+    results: list[LabelScore | None] = []
+    contexts: list[str] = []
+    if len(df):  # the columnar engine's per-batch function: each distinct (label, context) scored once
+        got = score_batch([values.tolist()], [column], scanner_or_default(scanner), spec,
+                          df[spec.column].tolist() if spec.per_row else None)
         if got.errors:
             i, reason = got.errors[0]
             raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
-        results = got.results
-    cols = list(zip(*map(result_cells, results))) if results else [() for _ in COLUMNS]
+        results, contexts = got.results, got.contexts
+    cols = list(zip(*map(result_cells, results, contexts))) if results else [() for _ in COLUMNS]
     out = df.copy()
     for name, col in zip(COLUMNS, cols):
         if name in NUMBER_COLUMNS:

@@ -1,8 +1,9 @@
 """The per-batch scoring functions of the columnar paths: the label of each row (the first
-non-empty of the label columns), each distinct label scored once, the results spread back over
-the rows. `score_batch` takes Python values (Parquet blocks, Dask partitions, iterables) and
-calls `Scanner.score`; `score_labels` takes a pyarrow string array (CSV blocks) and sends plain
-lists down the vectorised route (`explode.py`), the rest to `Scanner.score`."""
+non-empty of the label columns) and its context (`ContextSpec`), each distinct (label, context)
+scored once, the results spread back over the rows. `score_batch` takes Python values (Parquet
+blocks, Dask partitions, iterables) and calls `Scanner.score`; `score_labels` takes a pyarrow
+string array (CSV blocks) and sends plain lists down the vectorised route (`explode.py`), the
+rest to `Scanner.score`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..cache import make_room
 from ..models import CONTEXTS, check_context
 from ..scanner import LabelScore, Scanner
 from ..score import CONTEXT_MULTIPLIER, MAX_SINGLE, band_for
+from .contexts import ContextSpec
 from .rows import UNKNOWN, first_label, label_of
 
 _MISSING = object()
@@ -22,25 +24,32 @@ _MISSING = object()
 class Scored(NamedTuple):
     """The added values of a batch, one list entry per row (in row order), and its counts.
 
-    `errors` holds (row index in the batch, reason) for a row whose label value is not text;
-    such a row has None everywhere else and is not counted as scored or empty."""
+    `errors` holds (row index in the batch, reason) for a row whose label value is not text or
+    whose context cannot be read; such a row has None / "" everywhere else and is not counted as
+    scored or empty."""
 
     results: list[LabelScore | None]
     used: list[str]
+    contexts: list[str]
     scored: int
     empty: int
     errors: list[tuple[int, str]]
 
 
-def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner: Scanner, context: str) -> Scored:
+def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner: Scanner, context: ContextSpec,
+                context_values: Sequence[Any] | None = None) -> Scored:
     """Score a batch given as columns (the values of each label column in `names`, in order).
 
     The label of a row is the first of its values that is a label (`label_of`: text, or a list
-    of strings joined with ", "; blank and missing values are skipped). Distinct labels are
-    scored once per batch: a catalogue repeats labels, and the batch is what one worker holds.
+    of strings joined with ", "; blank and missing values are skipped). Its context is
+    `context.read` of its value in `context_values` (the values of `context.column`; not needed
+    for a fixed context). Distinct (label, context) pairs are scored once per batch: a catalogue
+    repeats labels, and the batch is what one worker holds.
     """
     score = scanner.score
-    memo: dict[str, LabelScore] = {}
+    n = len(columns[0])
+    contexts, bad = context.read_all(context_values, n)
+    memo: dict[tuple[str, str], LabelScore] = {}
     results: list[LabelScore | None] = []
     used: list[str] = []
     errors: list[tuple[int, str]] = []
@@ -54,22 +63,29 @@ def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner:
             errors.append((i, str(exc)))
             results.append(None)
             used.append("")
+            contexts[i] = ""
+            continue
+        if i in bad:
+            errors.append((i, bad[i]))
+            results.append(None)
+            used.append("")
             continue
         used.append(name)
         if label is None:
             empty += 1
             results.append(None)
             continue
-        found = memo.get(label, _MISSING)
+        key = (label, contexts[i])
+        found = memo.get(key, _MISSING)
         if found is _MISSING:
-            found = memo[label] = score(label, context=context)
+            found = memo[key] = score(label, context=contexts[i])
         results.append(found)  # type: ignore[arg-type]
-    return Scored(results, used, len(results) - empty - len(errors), empty, errors)
+    return Scored(results, used, contexts, len(results) - empty - len(errors), empty, errors)
 
 
 class Columns(NamedTuple):
     """The added values of a batch as pyarrow arrays, one entry per row: the `COLUMNS` (numbers
-    int64, null for an empty label) and the counts."""
+    int64, null for an empty label; the context each row was scored in) and the counts."""
 
     score: Any
     band: Any
@@ -77,6 +93,7 @@ class Columns(NamedTuple):
     helpful: Any
     milia: Any
     pore_clogging: Any
+    context: Any
     scored: int
     empty: int
 
@@ -171,4 +188,5 @@ def score_labels(labels: Any, scanner: Scanner, context: str | Sequence[str]) ->
         for i in (2, 3):
             cols[i] = pc.fill_null(cols[i], "")
     empty = cols[0].null_count
-    return Columns(*cols, len(labels) - empty, empty)
+    used = pa.array([context] * len(labels) if single else contexts, pa.string())
+    return Columns(*cols, used, len(labels) - empty, empty)

@@ -7,16 +7,21 @@ of structs with `lang` and `text` fields, the shape of per-language fields in th
 Food Facts Parquet dump: the `text` whose `lang` is "main" is the label, else the first non-empty
 one. Any other type is refused before any work. The output has every input column, in order,
 with `milia_score`, `milia_occlusion`, `milia_comedogenic` (int64, null for an empty label),
-`milia_band`, `milia_hits`, `milia_helpful` (strings) and, for a fallback list, `milia_column`; existing `milia_*` columns are replaced in
-place. There are no bad rows in a Parquet file: its types are checked up front.
+`milia_band`, `milia_hits`, `milia_helpful`, `milia_context` (strings) and, for a fallback list,
+`milia_column`; existing `milia_*` columns are replaced in place. A row is bad only when a context
+column's value is not a context: it goes to the errors (its row number, 1 for the first row, as
+the line; the row as a JSON object as the record) and not to the output. Types are checked up
+front: a context column must be text, a name column (context auto) text like a label column.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from ..scanner import Scanner
+from .contexts import ContextSpec
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
 from .rows import COLUMNS, NUMBER_COLUMNS, BulkInputError, added_columns, either, result_cells
@@ -51,28 +56,52 @@ def _by_lang(value: list[dict[str, Any]] | None) -> str | None:
     return next((text for _, text in texts if text.strip()), None)
 
 
-def parquet_batch(scanner: Scanner, context: str, task: tuple[list[list[Any]], list[str], list[str], bool]) -> Any:
-    """A batch task: the added columns (pyarrow arrays, `milia_column` too if `with_used`) and the
-    counts (scored, empty)."""
+def _context_kind(t: Any, infer: bool) -> str | None:
+    """How a context column (a name column if `infer`) of type `t` is read; None: it cannot be."""
     import pyarrow as pa
 
-    columns, names, kinds, with_used = task
+    if pa.types.is_dictionary(t) and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)):
+        return "text"
+    kind = _label_kind(t)
+    return kind if infer or kind == "text" else None
+
+
+def parquet_batch(
+    scanner: Scanner, context: ContextSpec,
+    task: tuple[list[list[Any]], list[str], list[str], bool, tuple[list[Any], str] | None],
+) -> Any:
+    """A batch task: the added columns (pyarrow arrays, `milia_column` too if `with_used`), the
+    counts (scored, empty) and the bad rows (index in the batch, reason). `contexts`: the values
+    of the context (or name) column and their kind, None for a fixed context."""
+    import pyarrow as pa
+
+    columns, names, kinds, with_used, contexts = task
     values = [[_by_lang(v) for v in col] if kind == "lang" else col for col, kind in zip(columns, kinds)]
-    got = score_batch(values, names, scanner, context)
-    cells = list(zip(*map(result_cells, got.results))) if got.results else [() for _ in COLUMNS]
+    context_values = None
+    if contexts is not None:
+        context_values = [_by_lang(v) for v in contexts[0]] if contexts[1] == "lang" else contexts[0]
+    got = score_batch(values, names, scanner, context, context_values)
+    cells = list(zip(*map(result_cells, got.results, got.contexts))) if got.results else [() for _ in COLUMNS]
     arrays = [pa.array(list(c), pa.int64() if name in NUMBER_COLUMNS else pa.string()) for name, c in zip(COLUMNS, cells)]
     if with_used:
         arrays.append(pa.array(got.used, pa.string()))
-    return arrays, got.scored, got.empty
+    return arrays, got.scored, got.empty, got.errors
+
+
+def _record(batch: Any, i: int) -> str:
+    """Row `i` of a record batch as a JSON object, for the errors file."""
+    return json.dumps(batch.slice(i, 1).to_pylist()[0], ensure_ascii=False, default=str)
 
 
 def run_parquet(
-    input: str, output: str, column: list[str] | None, *, jobs: int, scanner: Scanner, context: str,
+    input: str, output: str, column: list[str] | None, *, jobs: int, scanner: Scanner, context: ContextSpec,
     batch_rows: int = BATCH_ROWS, report: Callable[[int, int, int], None] | None = None,
     worker_cache: int | None = CACHE_PER_COLUMNAR_WORKER,
+    on_error: Callable[[int, str, str], None] | None = None,
 ) -> tuple[int, int]:
     """Score a Parquet file into a Parquet file (`output`: the path to write, a temporary name).
-    Returns (scored, empty)."""
+    Rows whose context cannot be read go to `on_error(row number, reason, row as JSON)` (raise
+    ValueError without it). Returns (scored, empty)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -95,6 +124,15 @@ def run_parquet(
         if kind is None:
             raise BulkInputError(f"{input}: column {c!r} is {schema.field(c).type}, not text (a string, a list of "
                                  "strings, or a list of {lang, text})")
+    context = context.resolve(header, input)
+    context_kind = None
+    if context.per_row:
+        assert context.column is not None
+        context_kind = _context_kind(schema.field(context.column).type, context.infer)
+        if context_kind is None:
+            what = "a product name (text)" if context.infer else "contexts (text)"
+            raise BulkInputError(f"{input}: column {context.column!r} is {schema.field(context.column).type}, "
+                                 f"not {what}")
     added = added_columns(names)
     types = [pa.int64() if name in NUMBER_COLUMNS else pa.string() for name in added]
     out_fields = list(schema)
@@ -107,10 +145,22 @@ def run_parquet(
     scored = empty = done = 0
     batches = pf.iter_batches(batch_size=batch_rows)
     with_used = len(added) > len(COLUMNS)
-    tasks = ((batch, ([batch.column(c).to_pylist() for c in found], found, kinds, with_used)) for batch in batches)
+    tasks = ((batch, ([batch.column(c).to_pylist() for c in found], found, kinds, with_used,
+                      None if context_kind is None else (batch.column(context.column).to_pylist(), context_kind)))
+             for batch in batches)
     with pq.ParquetWriter(output, out_schema) as writer:
-        for batch, (arrays, s, e) in map_chunks(tasks, parquet_batch, jobs=jobs, scanner=scanner, context=context,
-                                                worker_cache=worker_cache):
+        for batch, (arrays, s, e, bad) in map_chunks(tasks, parquet_batch, jobs=jobs, scanner=scanner,
+                                                     context=context, worker_cache=worker_cache):
+            rows = batch.num_rows
+            if bad:  # set aside: reported with their row number, left out of the output
+                for i, reason in bad:
+                    if on_error is None:
+                        raise ValueError(f"row {done + i + 1}: {reason}")
+                    on_error(done + i + 1, reason, _record(batch, i))
+                out = {i for i, _ in bad}
+                keep = pa.array([i not in out for i in range(rows)])
+                batch = batch.filter(keep)
+                arrays = [a.filter(keep) for a in arrays]
             cols = list(batch.columns)
             for name, arr in zip(added, arrays):
                 if name in header:
@@ -118,7 +168,7 @@ def run_parquet(
                 else:
                     cols.append(arr)
             writer.write_batch(pa.RecordBatch.from_arrays(cols, schema=out_schema))
-            scored, empty, done = scored + s, empty + e, done + batch.num_rows
+            scored, empty, done = scored + s, empty + e, done + rows
             if report:
                 report(done, None, None)
     return scored, empty

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from ..scanner import Scanner
+from .contexts import DEFAULT, ContextSpec
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -32,7 +33,7 @@ CACHE_PER_WORKER = 50_000
 CACHE_PER_COLUMNAR_WORKER = 100_000
 
 _worker_scanner: Scanner | None = None
-_worker_context = "leave-on"
+_worker_context: ContextSpec = DEFAULT
 _HELD = {signal.SIGINT, signal.SIGTERM}
 _CAN_HOLD = hasattr(signal, "pthread_sigmask")  # not on Windows
 
@@ -78,7 +79,7 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _init_worker(scanner: Scanner, context: str, limit: int | None) -> None:
+def _init_worker(scanner: Scanner, context: ContextSpec, limit: int | None) -> None:
     """Runs once in each worker process: keep the one Scanner every chunk of this worker uses."""
     global _worker_scanner, _worker_context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -90,12 +91,12 @@ def _init_worker(scanner: Scanner, context: str, limit: int | None) -> None:
     _worker_scanner, _worker_context = scanner, context
 
 
-def _in_worker(fn: Callable[[Scanner, str, T], R], task: T) -> R:
+def _in_worker(fn: Callable[[Scanner, ContextSpec, T], R], task: T) -> R:
     assert _worker_scanner is not None
     return fn(_worker_scanner, _worker_context, task)
 
 
-def _submit(pool: ProcessPoolExecutor, fn: Callable[[Scanner, str, T], R], task: T) -> Future[R]:
+def _submit(pool: ProcessPoolExecutor, fn: Callable[[Scanner, ContextSpec, T], R], task: T) -> Future[R]:
     """`fn` on `task` in a worker; signals are held meanwhile, as a submit may start workers."""
     with signals_held():
         return pool.submit(_in_worker, fn, task)
@@ -122,11 +123,12 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def map_chunks(
-    chunks: Iterable[tuple[P, T]], fn: Callable[[Scanner, str, T], R], *, jobs: int, scanner: Scanner,
-    context: str, worker_cache: int | None = CACHE_PER_WORKER,
+    chunks: Iterable[tuple[P, T]], fn: Callable[[Scanner, ContextSpec, T], R], *, jobs: int, scanner: Scanner,
+    context: ContextSpec, worker_cache: int | None = CACHE_PER_WORKER,
 ) -> Iterator[tuple[P, R]]:
     """Run `fn(scanner, context, task)` on each (payload, task), yielding (payload, result) in
-    input order. The payload stays here; the task goes to a worker.
+    input order. The payload stays here; the task goes to a worker. `context` (how rows get
+    their context, the name or context column resolved) reaches each worker once, like `scanner`.
 
     With jobs > 1 the tasks go to worker processes (`fn` must be a module-level function), at
     most 2 x jobs in flight, so memory stays flat however long the input; a pool is started only

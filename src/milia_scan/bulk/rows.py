@@ -11,10 +11,13 @@ from ..scanner import LabelScore
 
 #: The columns bulk scoring adds to every row, in this order.
 COLUMNS: tuple[str, ...] = ("milia_score", "milia_band", "milia_hits", "milia_helpful", "milia_occlusion",
-                            "milia_comedogenic")
+                            "milia_comedogenic", "milia_context")
 #: Of `COLUMNS`, the whole numbers (empty / None for an empty label): the overall score and the
 #: two axes (Report.milia: heavy occlusive film; Report.pore_clogging: comedogenic ratings).
 NUMBER_COLUMNS = frozenset({"milia_score", "milia_occlusion", "milia_comedogenic"})
+#: Of `COLUMNS`, the context the row was scored in (leave-on, rinse-off or eye-area): always
+#: there, so the output's columns do not depend on how the context was given.
+CONTEXT_USED = "milia_context"
 #: Added after `COLUMNS` when the label column is a fallback list: the column the label came
 #: from ("" when all were empty).
 COLUMN_USED = "milia_column"
@@ -22,7 +25,7 @@ COLUMN_USED = "milia_column"
 UNKNOWN = "unknown"
 #: Rows per task sent to a worker process.
 CHUNK_SIZE = 2000
-Cells = tuple[int | None, str, str, str, int | None, int | None]
+Cells = tuple[int | None, str, str, str, int | None, int | None, str]
 #: A label column, or a fallback list of them: the first non-empty one wins.
 Column = str | Sequence[str]
 
@@ -63,18 +66,19 @@ def label_of(value: Any) -> str | None:
     raise TypeError(f"a {type(value).__name__}, not text")
 
 
-def result_cells(result: LabelScore | None) -> Cells:
+def result_cells(result: LabelScore | None, context: str) -> Cells:
     """The values of the `COLUMNS` for one row: score (None when empty), band, hits and helpful
-    ids joined with ';', and the two axes' scores (None when empty)."""
+    ids joined with ';', the two axes' scores (None when empty), and the context it was scored in
+    (given for an empty label too: it is the row's, read before any scoring)."""
     if result is None:
-        return None, UNKNOWN, "", "", None, None
+        return None, UNKNOWN, "", "", None, None, context
     return (result.score, result.band, ";".join(result.hits), ";".join(result.helpful), result.milia,
-            result.pore_clogging)
+            result.pore_clogging, context)
 
 
-def text_cells(result: LabelScore | None) -> list[str]:
+def text_cells(result: LabelScore | None, context: str) -> list[str]:
     """`result_cells` as CSV text: an empty number is ""."""
-    return ["" if v is None else str(v) for v in result_cells(result)]
+    return ["" if v is None else str(v) for v in result_cells(result, context)]
 
 
 def column_names(column: Column) -> list[str]:
@@ -108,10 +112,10 @@ def first_label(values: Iterable[Any], names: Sequence[str]) -> tuple[str | None
     return None, ""
 
 
-def with_cells(row: Mapping[str, Any], result: LabelScore | None, used: str,
+def with_cells(row: Mapping[str, Any], result: LabelScore | None, context: str, used: str,
                added: Sequence[str]) -> dict[str, Any]:
     """A copy of `row` with the added columns set (an existing milia_* key keeps its place)."""
     out = dict(row)
-    for name, value in zip(added, (*result_cells(result), used)):
+    for name, value in zip(added, (*result_cells(result, context), used)):
         out[name] = value
     return out

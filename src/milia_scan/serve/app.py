@@ -171,8 +171,9 @@ def create_app(scanner: Scanner | None = None, *, cors_origins: Sequence[str] = 
     @app.post("/v1/score", response_model=ScoreResponse, responses=_errors(413, 422), tags=["scan"],
               summary=f"Score up to {MAX_LABELS:,} labels: lean results, in order")
     async def score(body: ScoreRequest) -> Response:
-        """For catalogues: each label's score, band, risk ids and helpful ids (as `Scanner.score`),
-        in the order sent. The same scores as POST /v1/scan."""
+        """For catalogues: each label's score, band, risk ids, helpful ids, the two axes and the two
+        condition profiles' verdicts (as `Scanner.score(profiles=True)`), in the order sent. The
+        same scores and verdicts as POST /v1/scan."""
         labels, context = body.labels, body.context
         if len(labels) > MAX_LABELS:
             raise ApiError(413, "too_many_labels", f"{len(labels):,} labels: at most {MAX_LABELS:,} in one request "
@@ -182,7 +183,7 @@ def create_app(scanner: Scanner | None = None, *, cors_origins: Sequence[str] = 
 
         def run() -> str:
             one = scanner.score
-            return json.dumps({"results": [one(label, context=context)._asdict() for label in labels]})
+            return json.dumps({"results": [one(label, context=context, profiles=True)._asdict() for label in labels]})
 
         return _json(await work(run))
 

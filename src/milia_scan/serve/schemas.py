@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..models import Band, Context, LexiconEntry, Source
+from ..models import Band, Context, LexiconEntry, Source, Verdict
 
 MAX_SCAN_BODY = 64 * 1024  # bytes of a POST /v1/scan body
 MAX_SCORE_BODY = 2 * 1024 * 1024  # bytes of a POST /v1/score body
@@ -53,6 +53,10 @@ class ScoreResult(BaseModel):
     band: Band
     hits: list[str] = Field(description="Risk lexicon ids in label order, each once.")
     helpful: list[str] = Field(description="Helpful actives' lexicon ids, each once.")
+    milia: int = Field(ge=0, le=100, description="The milia (heavy occlusive film) axis, as Report.milia.score.")
+    pore_clogging: int = Field(ge=0, le=100, description="The comedogenic-rating axis, as Report.pore_clogging.score.")
+    fungal_acne: Verdict = Field(description="The fungal-acne profile's verdict, as Report.profiles.fungal_acne.")
+    allergens: Verdict = Field(description="The EU fragrance-allergen profile's verdict, as Report.profiles.allergens.")
 
 
 class ScoreResponse(BaseModel):

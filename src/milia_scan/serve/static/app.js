@@ -3,7 +3,8 @@
 "use strict";
 
 (function () {
-  const $ = (id) => document.getElementById(id);
+  const { $, el, clear, level, points } = window.MiliaPage;
+  const P = window.MiliaProfiles;
   const BAND_TEXT = {
     low: "low: little in this label is linked to clogged pores or milia",
     moderate: "moderate: some ingredients are linked to clogged pores or milia",
@@ -12,35 +13,13 @@
   const MAX_FILE = 1024 * 1024;
   const entries = new Map(); // lexicon id -> Promise of GET /v1/lexicon/{id}
   let lastScanned = null; // {label, context} of the report on screen
+  let shown = null; // {label, report} on screen, to mark it again under another layer
 
   // ------------------------------------------------------------------ helpers
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function level(contribution) {
-    return contribution >= 15 ? 3 : contribution >= 5 ? 2 : 1;
-  }
-
-  function points(x) {
-    return (Math.round(x * 100) / 100).toString();
+  // The axes a hit feeds, as `milia-scan scan` writes them.
+  function feeds(hit) {
+    return hit.axes.map((a) => a.replace("_", "-")).join(" + ") || "no axis";
   }
 
   function showMessage(text) {
@@ -101,7 +80,7 @@
     history.replaceState(null, "", "#" + new URLSearchParams({ label, context }).toString());
     $("share-link").hidden = true;
     render(label, body);
-    status(`Score ${body.score} of 100, ${body.band}.`);
+    status(P.statusText(body));
     const result = $("result");
     if (result.getBoundingClientRect().top > window.innerHeight - 120) result.scrollIntoView({ block: "start" });
   }
@@ -109,6 +88,7 @@
   // ------------------------------------------------------------------ rendering
 
   function render(label, report) {
+    P.renderAxes($("axes"), report);
     $("score").textContent = String(report.score);
     const band = $("band");
     band.textContent = BAND_TEXT[report.band] || report.band;
@@ -126,11 +106,21 @@
       for (const part of report.parts) {
         partsList.append(el("li", { class: "part" },
           el("span", { class: "part-heading", text: part.heading || "(no heading)" }), " ",
-          el("span", { class: "part-score band-" + part.band, text: `${part.score}/100 ${part.band}` })));
+          el("span", { class: "part-score band-" + part.band, text: `${part.score}/100 ${part.band}` }), " ",
+          el("span", { class: "part-axes", text: P.axesBrief(part) })));
       }
     }
 
-    renderLabel(label, report);
+    P.renderProfiles($("profiles"), report, showInLabel);
+    $("profiles-block").hidden = !report.profiles;
+    if (report.profiles) $("profiles-disclaimer").textContent = report.profiles.disclaimer;
+    for (const input of document.querySelectorAll("#layers input")) {
+      input.disabled = input.value !== "milia" && !report.profiles;
+    }
+    if (!report.profiles) $("layer-milia").checked = true;
+
+    shown = { label, report };
+    renderLabel();
     renderEntries($("hits"), report.hits, "hit", report);
     $("no-hits").hidden = report.hits.length > 0;
     $("hits-title").hidden = report.hits.length === 0;
@@ -147,69 +137,28 @@
     $("result").hidden = false;
   }
 
-  // The label as typed, every token the report names marked at its span.
-  function renderLabel(label, report) {
-    const spans = new Map();
-    const at = (start, end) => {
-      const key = start + ":" + end;
-      if (!spans.has(key)) spans.set(key, { start, end, hits: [], helpful: [], unknown: false, heading: false });
-      return spans.get(key);
-    };
-    report.hits.forEach((hit, i) => at(hit.start, hit.end).hits.push(i));
-    report.helpful.forEach((hit, i) => at(hit.start, hit.end).helpful.push(i));
-    for (const token of report.unrecognised) at(token.start, token.end).unknown = true;
-    if (report.parts.length > 1) {
-      for (const part of report.parts) if (part.heading && part.end > part.start) at(part.start, part.end).heading = true;
-    }
-    const ordered = [...spans.values()].sort((a, b) => a.start - b.start || a.end - b.end);
-    const view = $("rendered");
-    clear(view);
-    let pos = 0;
-    for (const span of ordered) {
-      if (span.start < pos) continue; // overlapping: the first one wins
-      if (span.start > pos) view.append(document.createTextNode(label.slice(pos, span.start)));
-      view.append(markFor(label.slice(span.start, span.end), span, report));
-      pos = span.end;
-    }
-    if (pos < label.length) view.append(document.createTextNode(label.slice(pos)));
+  function currentLayer() {
+    const checked = document.querySelector("#layers input:checked");
+    return checked ? checked.value : "milia";
   }
 
-  function markFor(text, span, report) {
-    if (span.hits.length) {
-      const top = Math.max(...span.hits.map((i) => report.hits[i].contribution));
-      const names = span.hits.map((i) => `${report.hits[i].name} +${points(report.hits[i].contribution)}`).join(", ");
-      return interactive(el("mark", {
-        class: `hit risk lvl${level(top)}`, "data-hits": span.hits.join(","), "data-start": span.start,
-        "data-end": span.end, title: `${names}: show why`, text,
-      }), "hit-" + span.hits[0]);
-    }
-    if (span.helpful.length) {
-      const names = span.helpful.map((i) => report.helpful[i].name).join(", ");
-      return interactive(el("mark", {
-        class: "hit helpful", "data-helpful": span.helpful.join(","), "data-start": span.start, "data-end": span.end,
-        title: `${names}: helpful active, show why`, text,
-      }), "helpful-" + span.helpful[0]);
-    }
-    if (span.heading) return el("strong", { class: "part-heading", text });
-    return el("span", { class: "unknown", title: "not recognised: not in the lexicon, not assessed", text });
+  // Mark one profile's tokens in the label (from a profile's button), and go there.
+  function showInLabel(layer) {
+    $("layer-" + layer).checked = true;
+    renderLabel();
+    $("label-title").scrollIntoView({ block: "start", behavior: "smooth" });
+    $("layer-" + layer).focus({ preventScroll: true });
   }
 
-  function interactive(mark, targetId) {
-    mark.tabIndex = 0;
-    mark.setAttribute("role", "button");
-    mark.setAttribute("aria-controls", targetId);
-    const open = (event) => {
-      event.preventDefault();
-      const details = $(targetId);
-      details.open = true;
-      details.scrollIntoView({ block: "nearest", behavior: "smooth" });
-      details.querySelector("summary").focus({ preventScroll: true });
-    };
-    mark.addEventListener("click", open);
-    mark.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") open(event);
-    });
-    return mark;
+  // The label as typed, every token the report names under the chosen layer marked at its span:
+  // "milia" the risk hits, helpful actives and unrecognised names; a profile its triggers, the
+  // parfum / fragrance / aroma tokens (allergens) and the tokens it could not decide.
+  function renderLabel() {
+    if (!shown) return;
+    const { label, report } = shown;
+    const layer = currentLayer();
+    for (const legend of document.querySelectorAll(".legend[data-layer]")) legend.hidden = legend.dataset.layer !== layer;
+    window.MiliaLabel.mark($("rendered"), label, report, layer);
   }
 
   function renderEntries(list, hits, kind, report) {
@@ -223,6 +172,7 @@
         el("span", { class: "entry-text", text: written }),
         written.toLowerCase() !== hit.name.toLowerCase() ? el("span", { class: "entry-name", text: ` → ${hit.name}` }) : null,
         kind === "hit" ? el("span", { class: "entry-points", text: ` +${points(hit.contribution)} points` }) : null,
+        kind === "hit" ? el("span", { class: "entry-axes", text: ` (${feeds(hit)})` }) : null,
         where ? el("span", { class: "entry-part", text: where }) : null);
       const body = el("div", { class: "entry-body" },
         el("p", { class: "why", text: hit.why }),
@@ -321,6 +271,7 @@
       box.classList.remove("dropping");
       if (event.dataTransfer.files.length) { event.preventDefault(); readFile(event.dataTransfer.files[0]); }
     });
+    for (const input of document.querySelectorAll("#layers input")) input.addEventListener("change", renderLabel);
     window.addEventListener("hashchange", fromFragment);
     fromFragment();
   }

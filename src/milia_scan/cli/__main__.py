@@ -1,0 +1,5 @@
+"""`python -m milia_scan.cli`."""
+
+from . import main
+
+main()
