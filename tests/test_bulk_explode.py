@@ -69,8 +69,8 @@ def check_split(scanner: Scanner, labels: list[str]) -> int:
 
 
 def check_scores(scanner: Scanner, labels: list[str], context: str | list[str]) -> None:
-    """`score_labels` gives each row what `score_batch` (Scanner.score per label) gives."""
-    got = kernel.score_labels(pa.array([x if x.strip() else None for x in labels], pa.string()), scanner, context)
+    """`score_array` gives each row what `score_batch` (Scanner.score per label) gives."""
+    got = kernel.score_array(pa.array([x if x.strip() else None for x in labels], pa.string()), scanner, context)
     spec = ContextSpec(context) if isinstance(context, str) else ContextSpec(None, "context")
     ref = kernel.score_batch([labels], ["ingredients"], scanner, spec, None if isinstance(context, str) else context)
     rows = [tuple(r) for r in zip(*[c.to_pylist() for c in got[: len(COLUMNS)]])] if labels else []
@@ -130,7 +130,7 @@ def test_arrays_of_every_shape() -> None:
     for arr in [a, a.slice(1), a.slice(1, 3), a.cast(pa.large_string()), a.cast(pa.large_string()).slice(2),
                 pa.array([], pa.string()), pa.nulls(3, pa.string()), a.slice(5)]:
         for context in ("rinse-off", ["eye-area"] * len(arr)):
-            got = kernel.score_labels(arr, default_scanner(), context)
+            got = kernel.score_array(arr, default_scanner(), context)
             c = context if isinstance(context, str) else "eye-area"
             ref = [None if x is None else default_scanner().score(x, context=c) for x in arr.to_pylist()]
             assert [tuple(r) for r in zip(*[col.to_pylist() for col in got[: len(COLUMNS)]])] == \

@@ -1,5 +1,5 @@
 """The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, the labels
-scored by `kernel.score_labels` (each distinct label once: plain lists split, resolved piece by
+scored by `kernel.score_array` (each distinct label once: plain lists split, resolved piece by
 distinct piece and scored with numpy in `explode.py`, the others by `Scanner.score`), rows
 written by Arrow compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), which
 stays the reference and the fallback.
@@ -31,7 +31,7 @@ from typing import IO, Any, NamedTuple
 from ..scanner import Scanner
 from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
-from .kernel import forget, score_labels, select_labels
+from .kernel import forget, score_array, select_labels
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS
 from .sources import CsvLayout, open_input
@@ -162,7 +162,7 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
     if bad:  # the row engine sets the row aside, with its line
         return None
     labels, used = select_labels([columns[i] for i in spec.cols], spec.names)
-    got = score_labels(labels, scanner, context.fixed or contexts)  # one context, or one a row
+    got = score_array(labels, scanner, context.fixed or contexts)  # one context, or one a row
     values = [pc.fill_null(pc.cast(c, pa.string()), "") if pa.types.is_integer(c.type) else c
               for c in got[: len(COLUMNS)]]  # a number as str() writes it; "" when empty
     if len(spec.places) > len(COLUMNS):  # and milia_column

@@ -1,7 +1,7 @@
 """The per-batch scoring functions of the columnar paths: the label of each row (the first
 non-empty of the label columns) and its context (`ContextSpec`), each distinct (label, context)
 scored once, the results spread back over the rows. `score_batch` takes Python values (Parquet
-blocks, Dask partitions, iterables) and calls `Scanner.score`; `score_labels` takes a pyarrow
+blocks, Dask partitions, iterables) and calls `Scanner.score`; `score_array` takes a pyarrow
 string array (CSV blocks) and sends plain lists down the vectorised route (`explode.py`), the
 rest to `Scanner.score`."""
 
@@ -121,7 +121,7 @@ def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, An
     return labels, pa.array([*names, ""], pa.string()).take(pa.array(chosen))
 
 
-#: Labels `Scanner.score` read for `score_labels`, kept across the batches of a run (per process
+#: Labels `Scanner.score` read for `score_array`, kept across the batches of a run (per process
 #: and scanner): a catalogue repeats its few headed or multi-line labels in every block.
 HARD_LABELS = 10_000
 _HARD: WeakKeyDictionary[Scanner, dict[tuple[str, str], LabelScore]] = WeakKeyDictionary()
@@ -133,7 +133,7 @@ def forget(scanner: Scanner) -> None:
     _HARD.pop(scanner, None)
 
 
-def score_labels(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> Columns:
+def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> Columns:
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
     Each distinct label (with its context) is scored once. Labels the tokenizer reads as one plain
