@@ -148,8 +148,10 @@ def piece_text(key: str) -> str:
 
 class Pieces:
     """Each distinct piece (with the separator before it) seen by this process, as a code into
-    arrays of what scoring needs; bounded like the scanner's caches (cleared when full: the
-    scanner's piece cache still holds every resolution, so a code costs a lookup to rebuild)."""
+    arrays of what scoring needs. Bounded at half the scanner's cache limit (cleared when full: the
+    scanner's piece cache still holds most resolutions, so a code costs a lookup to rebuild): it
+    holds the pieces that cache holds, and a columnar process also holds Arrow (at 1,000,000 rows
+    in one process, the full limit peaked at 374 MB, half at 338 MB, the issue's bound 350 MB)."""
 
     def __init__(self, scanner: Scanner) -> None:
         self.scanner = scanner
@@ -190,7 +192,7 @@ class Pieces:
 
     def codes(self, keys: list[str]) -> Any:
         """The code of each key, resolving the new ones."""
-        if len(self.code) + len(keys) > self.scanner.cache_limit:
+        if len(self.code) + len(keys) > self.scanner.cache_limit // 2:
             self._reset()
         codes = list(map(self.code.get, keys))
         if None in codes:

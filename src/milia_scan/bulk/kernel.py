@@ -122,8 +122,9 @@ def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, An
 
 
 #: Labels `Scanner.score` read for `score_array`, kept across the batches of a run (per process
-#: and scanner): a catalogue repeats its few headed or multi-line labels in every block.
-HARD_LABELS = 10_000
+#: and scanner): a catalogue repeats its few headed or multi-line labels in every block (the
+#: repeated-label bench catalogue has 3,300 distinct ones; each is ~1 KB kept).
+HARD_LABELS = 4_000
 _HARD: WeakKeyDictionary[Scanner, dict[tuple[str, str], LabelScore]] = WeakKeyDictionary()
 
 
