@@ -88,6 +88,7 @@ def score_file(
     engine: str | None = None,
     block_bytes: int | None = None,
     cache_limit: int | None = None,
+    profiles: bool = False,
 ) -> BulkSummary:
     """Score every row of a CSV or JSON Lines file into `output` (same format, UTF-8).
 
@@ -107,7 +108,9 @@ def score_file(
       lacks, or "auto" with none of the name columns, is a BulkInputError before any row is read.
     - Every input column and row is kept, in input order; `COLUMNS` are appended (an existing
       `milia_*` column is overwritten in place); `milia_context` says which context each row was
-      scored in. CSV output uses the input's delimiter and
+      scored in. `profiles`: `PROFILE_COLUMNS` too, after all of these (`milia_fungal`,
+      `milia_allergens`: "flag", "clear" or "cannot tell"; "" for an empty label); slower on
+      labels never seen (the fungal rules are read per new token). CSV output uses the input's delimiter and
       quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in
       order (a number stays a number, a string a string).
     - `quoting` (CSV): "minimal" reads quoted fields and quotes only where needed on output;
@@ -145,7 +148,7 @@ def score_file(
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     started = time.monotonic()
     fmt = format_of(str(input), format)
     if quoting not in (None, "none", "minimal"):
