@@ -116,7 +116,8 @@ def score_file(
     - `quoting` (CSV): "minimal" reads quoted fields and quotes only where needed on output;
       "none" reads a quote as a plain character and writes no quotes, so every input cell comes
       back byte for byte (a tab-separated file cannot hold a tab or line break in a field; the
-      `milia_*` values hold only a-z 0-9 ; - so the delimiter must be none of those). None
+      `milia_*` values hold only a-z 0-9 ; - and, with `profiles`, a space, so the delimiter must
+      be none of those). None
       (auto): "none" for an Open Beauty / Food Facts export, recognised by its header
       (tab-separated, first column "code", an "ingredients_text" or "ingredients_text_XX"
       column; it never quotes, and a quote inside a field is text), else "minimal".
@@ -195,7 +196,7 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
     try:
         try:
             if arrow:
-                layout = csv_layout(source.text, names, delimiter, quoting, source.name)
+                layout = csv_layout(source.text, names, delimiter, quoting, source.name, context.profiles)
                 if layout.sample:
                     context = context.resolve(layout.header, source.name)
                 how = csv_output(layout, context)

@@ -158,7 +158,8 @@ def csv_tasks(rows: Iterable[list[str]], layout: CsvLayout, how: CsvOutput, chun
 
 
 def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
-    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name)
+    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name,
+                        options.context.profiles)
     context = options.context.resolve(layout.header, source.name) if layout.sample else options.context
     how = csv_output(layout, context)
     rows = (csv_rows(itertools.chain(layout.sample, source.text), layout.dialect, len(layout.header),
