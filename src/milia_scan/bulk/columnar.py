@@ -31,7 +31,7 @@ from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
-from .rows import COLUMNS, text_cells
+from .rows import COLUMNS, has_used, profile_lists, text_cells
 from .sources import CsvLayout, open_input
 
 BLOCK_BYTES = 4 << 20
@@ -157,8 +157,10 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
         return None
     values = ([list(col) for col in zip(*map(text_cells, got.results, got.contexts))] if got.results
               else [[] for _ in COLUMNS])
-    if len(spec.places) > len(COLUMNS):  # and milia_column
+    if has_used(len(spec.places), context.profiles):  # and milia_column
         values.append(got.used)
+    if context.profiles:  # and the profiles' verdicts, last
+        values.extend(profile_lists(got.results))
     cells = [_written(pa.array(v, pa.string()), d, spec.quote_none) for v in values]  # ';' may be the delimiter
     if any(p is not None for p in spec.places):
         out = list(fields)

@@ -38,9 +38,10 @@ def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner:
     of strings joined with ", "; blank and missing values are skipped). Its context is
     `context.read` of its value in `context_values` (the values of `context.column`; not needed
     for a fixed context). Distinct (label, context) pairs are scored once per batch: a catalogue
-    repeats labels, and the batch is what one worker holds.
+    repeats labels, and the batch is what one worker holds. With `context.profiles` the results
+    hold the profiles' verdicts too.
     """
-    score = scanner.score
+    score = context.scorer(scanner)
     n = len(columns[0])
     contexts, bad = context.read_all(context_values, n)
     memo: dict[tuple[str, str], LabelScore] = {}
