@@ -1,6 +1,7 @@
 """The columnar engine writes what the row engine writes, on generated CSV bytes: quotes where
 they belong and where they do not, delimiters and line breaks inside fields, CRLF, blank lines,
-short and long rows, NULs, invalid UTF-8, a missing last line end; blocks of every size."""
+short and long rows, NULs, invalid UTF-8, a missing last line end; blocks of every size; with and
+without the profiles' columns."""
 
 from __future__ import annotations
 
@@ -78,13 +79,14 @@ def _run(src: Path, out: Path, **kw) -> tuple:
 
 
 @settings(max_examples=int(os.environ.get("BULK_ENGINE_EXAMPLES", "150")))
-@given(data=csv_bytes(), block=st.sampled_from([1, 7, 40, 4 << 20]))
-def test_columnar_writes_what_the_row_engine_writes(data: bytes, block: int) -> None:
+@given(data=csv_bytes(), block=st.sampled_from([1, 7, 40, 4 << 20]), profiles=st.booleans())
+def test_columnar_writes_what_the_row_engine_writes(data: bytes, block: int, profiles: bool) -> None:
+    """With or without the profiles' columns (`--profiles`)."""
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "in.csv"
         src.write_bytes(data)
-        ref = _run(src, Path(d) / "local.csv", engine="local")
-        got = _run(src, Path(d) / "columnar.csv", engine="columnar", block_bytes=block)
+        ref = _run(src, Path(d) / "local.csv", engine="local", profiles=profiles)
+        got = _run(src, Path(d) / "columnar.csv", engine="columnar", block_bytes=block, profiles=profiles)
         assert got == ref
         assert sorted(os.listdir(d)) == sorted(["in.csv"] + [n for n in ("local.csv", "columnar.csv")
                                                              if (Path(d) / n).exists()])

@@ -21,7 +21,7 @@ pytest.importorskip("numpy")
 
 from milia_scan.bulk import explode, kernel  # noqa: E402  (needs pyarrow)
 from milia_scan.bulk.contexts import ContextSpec  # noqa: E402
-from milia_scan.bulk.rows import COLUMNS, first_label, result_cells  # noqa: E402
+from milia_scan.bulk.rows import COLUMNS, first_label, profile_cells, result_cells  # noqa: E402
 
 # Pieces that decide between the routes: separators of every width, periods that end a name or
 # not, digit commas (ASCII, Unicode, across other separators), brackets, cue words and marks.
@@ -147,3 +147,13 @@ def test_labels_are_picked_as_first_label_picks_them(rows: list[tuple[str | None
     cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(2)]
     labels, used = kernel.select_labels(cols, names)
     assert list(zip(labels.to_pylist(), used.to_pylist())) == [first_label(r, names) for r in rows]
+
+
+@given(st.lists(LABELS, max_size=6))
+def test_profiles_take_the_scanner(labels: list[str]) -> None:
+    """With the profiles' verdicts asked for, every label goes to Scanner.score(profiles=True)."""
+    got = kernel.score_array(pa.array([x if x.strip() else None for x in labels], pa.string()), default_scanner(),
+                             "leave-on", profiles=True)
+    ref = kernel.score_batch([labels], ["ingredients"], default_scanner(), ContextSpec(profiles=True))
+    rows = [tuple(r) for r in zip(*[c.to_pylist() for c in [*got[: len(COLUMNS)], *got.verdicts]])] if labels else []
+    assert rows == [(*result_cells(r, c), *profile_cells(r)) for r, c in zip(ref.results, ref.contexts)]

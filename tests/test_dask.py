@@ -134,3 +134,40 @@ def test_cli_engine_dask_with_context_auto_and_a_context_column(tmp_path: Path, 
                             "--context-column", "usage"])
     assert r.exit_code == 2 and "no context column 'usage'" in r.output  # checked before any cluster starts
     assert not (tmp_path / "bad-out.csv").exists()
+
+
+def test_profiles_on_dask_meta_values_csv_and_parquet(tmp_path: Path, client) -> None:
+    """--profiles: the meta has the two columns (strings, last), every partition the verdicts
+    score_frame gives; the CLI writes the local engine's bytes; Parquet gets string columns."""
+    from click.testing import CliRunner
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from milia_scan.bulk import PROFILE_COLUMNS
+
+    from .test_bulk_profiles import CELLS, HEADER, ROWS
+
+    df = pd.DataFrame(CELLS, columns=HEADER)
+    scored = milia_dask.score_dataframe(dd.from_pandas(df, npartitions=3), context="auto", profiles=True)
+    assert list(scored.columns) == HEADER + list(COLUMNS) + list(PROFILE_COLUMNS)  # the meta, before computing
+    assert str(scored.dtypes["milia_fungal"]) == str(scored.dtypes["milia_band"])  # text, like the band
+    got = scored.compute()
+    pd.testing.assert_frame_equal(got.astype(object), score_frame(df, context="auto", profiles=True).astype(object))
+    assert list(zip(got["milia_fungal"], got["milia_allergens"])) == [r["want"] for r in ROWS]
+    assert list(milia_dask.score_dataframe(dd.from_pandas(df, npartitions=2)).columns) == HEADER + list(COLUMNS)
+
+    src = write_csv(tmp_path / "in.csv", CELLS, HEADER)
+    score_file(src, tmp_path / "local.csv", profiles=True)
+    r = CliRunner().invoke(cli, ["bulk", str(src), "-o", str(tmp_path / "dask.csv"), "--engine", "dask",
+                                 "--scheduler", client.scheduler.address, "--profiles"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp_path / "in.parquet", row_group_size=10)
+    score_file(tmp_path / "in.parquet", tmp_path / "local.parquet", profiles=True)
+    milia_dask.score_file(tmp_path / "in.parquet", tmp_path / "dask.parquet", scheduler=client.scheduler.address,
+                          profiles=True)
+    table = pq.read_table(tmp_path / "dask.parquet")
+    assert [table.schema.field(c).type for c in PROFILE_COLUMNS] == [pa.string(), pa.string()]
+    keep = [*HEADER, *COLUMNS, *PROFILE_COLUMNS]
+    assert table.select(keep).to_pylist() == pq.read_table(tmp_path / "local.parquet").select(keep).to_pylist()

@@ -27,7 +27,17 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .bulk import COLUMNS, NUMBER_COLUMNS, BulkInputError, BulkSummary, default_jobs, format_of, label_of, score_frame
+from .bulk import (
+    COLUMNS,
+    NUMBER_COLUMNS,
+    PROFILE_COLUMNS,
+    BulkInputError,
+    BulkSummary,
+    default_jobs,
+    format_of,
+    label_of,
+    score_frame,
+)
 from .bulk.contexts import ContextSpec, context_spec
 from .bulk.output import AtomicPath, is_local
 from .bulk.sources import choose_delimiter, open_input, python_encoding, read_sample
@@ -67,10 +77,11 @@ class _Shipped:
 
 
 def _frame_args(spec: ContextSpec) -> dict[str, Any]:
-    """`score_frame`'s context arguments for a resolved spec."""
+    """`score_frame`'s arguments for a resolved spec: the context's, and `profiles`."""
     if not spec.per_row:
-        return {"context": spec.fixed}
-    return {"context": "auto", "name_column": spec.column} if spec.infer else {"context_column": spec.column}
+        return {"context": spec.fixed, "profiles": spec.profiles}
+    how = {"context": "auto", "name_column": spec.column} if spec.infer else {"context_column": spec.column}
+    return {**how, "profiles": spec.profiles}
 
 
 def _score_partition(df: pd.DataFrame, column: str, context: ContextSpec, shipped: _Shipped) -> pd.DataFrame:
@@ -85,15 +96,17 @@ def score_dataframe(
     context_column: str | None = None,
     name_column: str | None = None,
     scanner: Scanner | None = None,
+    profiles: bool = False,
 ) -> dd.DataFrame:
     """`ddf` with the `milia_*` columns added to every partition (lazy: nothing runs until you
     compute or write it). The `NUMBER_COLUMNS` are nullable Int64; the others are strings.
     `context`, `context_column` and `name_column` as in `milia_scan.bulk.score_file` (the name
     column picked once, from `ddf`'s columns); a row whose context cannot be read stops the
     computation with a ValueError naming it. `scanner` (default: the bundled lexicon) reaches
-    each worker once, not once per task.
+    each worker once, not once per task. `profiles`: `milia_fungal` and `milia_allergens` too,
+    last (strings, in the meta as in every partition).
     """
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     if column not in ddf.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, ddf.columns))}")
     spec = spec.resolve(list(ddf.columns), "the dataframe")
@@ -114,7 +127,7 @@ def _parquet_schema(paths: list[str], ddf: dd.DataFrame) -> Any:
     fields = {f.name: f for f in schema}
     if schema.pandas_metadata:  # no pandas index columns: the output is written without them
         schema = schema.remove_metadata()
-    added = {c: pa.field(c, pa.int64() if c in NUMBER_COLUMNS else pa.string()) for c in COLUMNS}
+    added = {c: pa.field(c, pa.int64() if c in NUMBER_COLUMNS else pa.string()) for c in (*COLUMNS, *PROFILE_COLUMNS)}
     return pa.schema([added[c] if c in added else fields[c] for c in ddf.columns])  # in the output's order
 
 
@@ -159,6 +172,7 @@ def score_file(
     scheduler: str | None = None,
     workers: int | None = None,
     blocksize: str | int | None = "64MB",
+    profiles: bool = False,
 ) -> BulkSummary:
     """Score a CSV or Parquet file (or a glob of them, or a URL dask can read) on a Dask cluster.
 
@@ -176,6 +190,7 @@ def score_file(
       function (`bulk.kernel.score_batch`: each distinct label of the partition scored once).
     - `context`, `context_column`, `name_column`: as in `milia_scan.bulk.score_file`; the
       columns are checked in the header before any work.
+    - `profiles`: `milia_fungal` and `milia_allergens` too, as `milia_scan.bulk.score_file`.
     - Rows, columns, order and `milia_*` values are the same as `milia_scan.bulk.score_file`
       writes for the same well-formed input. A malformed row, or one whose context cannot be
       read, stops the run (BulkInputError): the local engine is the one that sets bad rows aside
@@ -183,7 +198,7 @@ def score_file(
     """
     from distributed import Client, LocalCluster
 
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     started = time.monotonic()
     src, dst = str(input), str(output)
     name = src.lower().removesuffix(".gz")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .cache import make_room
 from .lexicon import Lexicon, load_lexicon
 from .match import Matcher, Resolution
 from .models import (
@@ -62,7 +63,6 @@ _FRAGRANCE_WORDS = frozenset({"parfum", "fragrance", "fragrances", "aroma", "per
 _FRAGRANCE_QUALIFIERS = frozenset({"natural", "synthetic", "and", "or", "fragrance-free"})
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 _BRACKET_INNER = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
-_CACHE_LIMIT = 20_000
 
 
 @dataclass
@@ -77,6 +77,7 @@ class ProfileRules:
     cache: dict[str, FungalRule | None] = field(default_factory=dict)
     fragrance_rule: FungalRule | None = None  # the rule that decides parfum / fragrance / aroma
     tokens: dict[str, TokenInfo] = field(default_factory=dict)  # per token text
+    fields: dict[str, _Row] = field(default_factory=dict)  # a rule's profile-row fields, per rule id
 
     @classmethod
     def build(cls, lexicon: Lexicon, matcher: Matcher | None = None) -> ProfileRules:
@@ -99,8 +100,7 @@ class ProfileRules:
         if rule is None and key:
             hits = [r for r, rx in self.patterns if rx.search(key)]
             rule = max(hits, key=lambda r: _SEVERITY[r.effect], default=None)
-        if len(self.cache) >= _CACHE_LIMIT:
-            self.cache.clear()
+        make_room(self.cache, self.matcher.cache_limit)
         self.cache[key] = rule
         return rule
 
@@ -214,11 +214,18 @@ class TokenInfo(NamedTuple):
 def _fungal_info(rules: ProfileRules, rule: FungalRule | None, fragrance: bool, res: Resolution) -> tuple[int, _Row]:
     if rule is None:
         return _UNDECIDED, {"reason": _why_unknown(res), "rule": None}
+    shared = rules.fields.get(rule.id)  # one dict per rule, not per text: the cache holds many texts
+    if shared is None:
+        shared = rules.fields[rule.id] = (
+            {"rule": rule.id, "name": rule.group, "sources": rule.sources, "note": rule.note}
+            if rule.effect == "trigger" else
+            {"reason": f"unsettled: {rule.disagreement or rule.note}", "rule": rule.id}
+            if rule.effect == "unsettled" else {})
     if rule.effect == "trigger":
-        return _TRIGGER, {"rule": rule.id, "name": rule.group, "sources": rule.sources, "note": rule.note}
+        return _TRIGGER, shared
     if rule.effect == "unsettled":
-        return _UNDECIDED, {"reason": f"unsettled: {rule.disagreement or rule.note}", "rule": rule.id}
-    return (_FRAGRANCE if rule is rules.fragrance_rule and fragrance else _DECIDED), {}
+        return _UNDECIDED, shared
+    return (_FRAGRANCE if rule is rules.fragrance_rule and fragrance else _DECIDED), shared
 
 
 def _allergen_info(rules: ProfileRules, allergen: Allergen | None, fragrance: bool, known: bool) -> tuple[int, _Row, bool]:
@@ -252,10 +259,10 @@ def token_info(rules: ProfileRules, text: str, res: Resolution) -> TokenInfo:
 
 
 def _info(rules: ProfileRules, text: str) -> TokenInfo:
-    """`token_info` of a token text, cached per text."""
+    """`token_info` of a token text, cached per text, as many texts as the matcher caches (one
+    knob: `Scanner.cache_limit`), the older half dropped when full."""
     info = token_info(rules, text, rules.matcher.resolve(text))
-    if len(rules.tokens) >= _CACHE_LIMIT:
-        rules.tokens.clear()
+    make_room(rules.tokens, rules.matcher.cache_limit)
     rules.tokens[text] = info
     return info
 

@@ -20,7 +20,9 @@ only the standard library, click and the scanner.
 
 Each row is scored in a context: one for all (`context`), each row's own from a column
 (`context_column`), or read from its product name (`context="auto"`, `name_column`); the
-`milia_context` column says which (`contexts.ContextSpec`).
+`milia_context` column says which (`contexts.ContextSpec`). With `profiles=True` each row also
+gets the condition profiles' verdicts, `milia_fungal` and `milia_allergens` (`PROFILE_COLUMNS`,
+last); the spec carries that flag to the workers too.
 
 Modules: `rows` (the added columns, labels of cells, errors), `contexts` (each row's context),
 `pool` (worker processes, ordered chunks), `sources` (opening inputs, CSV headers), `formats`
@@ -41,6 +43,7 @@ from .rows import (
     COLUMNS,
     CONTEXT_USED,
     NUMBER_COLUMNS,
+    PROFILE_COLUMNS,
     UNKNOWN,
     BulkInputError,
     Terminated,
@@ -55,6 +58,7 @@ __all__ = [
     "COLUMNS",
     "CONTEXT_USED",
     "NUMBER_COLUMNS",
+    "PROFILE_COLUMNS",
     "UNKNOWN",
     "AtomicOutput",
     "AtomicPath",

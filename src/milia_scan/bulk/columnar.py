@@ -1,8 +1,6 @@
 """The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, the labels
-scored by `kernel.score_array` (each distinct label once: plain lists split, resolved piece by
-distinct piece and scored with numpy in `explode.py`, the others by `Scanner.score`), rows
-written by Arrow compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), which
-stays the reference and the fallback.
+scored by `kernel.score_array` (plain lists with numpy in `explode.py`), rows written by Arrow
+compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), the reference and fallback.
 
 How it stays identical: the parent cuts the input (after the header) into blocks of about
 `block_bytes` that end at a record end (a line break after an even number of quotes; any line
@@ -33,11 +31,10 @@ from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import forget, score_array, select_labels
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
-from .rows import COLUMNS
+from .rows import COLUMNS, has_used
 from .sources import CsvLayout, open_input
 
-# The block size trades memory for per-block overhead: a block's bytes, Arrow columns, pieces and
-# output are held at once. On the 200,000-row bench catalogue in one process: 4 MB blocks peak at
+# Memory against per-block overhead (200,000-row bench catalogue, one process): 4 MB blocks peak at
 # ~350 MB, 2 MB at ~292 MB in the same time, 1 MB at ~293 MB and ~5% slower.
 BLOCK_BYTES = 2 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -162,11 +159,12 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
     if bad:  # the row engine sets the row aside, with its line
         return None
     labels, used = select_labels([columns[i] for i in spec.cols], spec.names)
-    got = score_array(labels, scanner, context.fixed or contexts)  # one context, or one a row
+    got = score_array(labels, scanner, context.fixed or contexts, profiles=context.profiles)
     values = [pc.fill_null(pc.cast(c, pa.string()), "") if pa.types.is_integer(c.type) else c
               for c in got[: len(COLUMNS)]]  # a number as str() writes it; "" when empty
-    if len(spec.places) > len(COLUMNS):  # and milia_column
+    if has_used(len(spec.places), context.profiles):  # and milia_column
         values.append(used)
+    values += got.verdicts  # and the profiles' verdicts, last (when asked for)
     cells = [_written(v, d, spec.quote_none) for v in values]  # ';' may be the delimiter
     if any(p is not None for p in spec.places):
         out = list(fields)

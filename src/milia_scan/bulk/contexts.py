@@ -1,5 +1,7 @@
-"""The context each bulk row is scored in: one for every row, each row's own from a column, or
-read from each row's product name (`infer_context`). Every engine asks `ContextSpec` the same way.
+"""How each bulk row is scored: the context it is scored in (one for every row, each row's own
+from a column, or read from each row's product name, `infer_context`), and whether the condition
+profiles are worked out too. Every engine asks `ContextSpec` the same way; it reaches each worker
+once (`pool.map_chunks`), so whatever is the same for every row of a run travels with it.
 
     >>> spec = context_spec("auto").resolve(["sku", "name", "ingredients"], "in.csv")
     >>> spec.column, spec.read("Men's Shower Gel"), spec.read("")
@@ -16,30 +18,44 @@ read from each row's product name (`infer_context`). Every engine asks `ContextS
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..context import DEFAULT_CONTEXT, NAME_COLUMNS, infer_context, parse_context
 from ..models import CONTEXTS, Context, check_context
 from .rows import BulkInputError, label_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scanner import LabelScore, Scanner
 
 AUTO = "auto"
 _ONE_OF = f"use {', '.join(CONTEXTS[:-1])} or {CONTEXTS[-1]}"
 
 
 class ContextSpec(NamedTuple):
-    """How a run gets each row's context.
+    """How a run scores each row: how it gets the row's context, and `profiles`.
 
     - `fixed` set: every row is scored in it (`column` None);
     - `infer` False, `column` set: the column holds each row's context (`parse_context`'s
       values; anything else, empty included, makes the row a bad row);
     - `infer` True: the column holds a product name or category and `infer_context` reads it
       (an empty or missing name is leave-on); `column` None until `resolve` picks the first of
-      `NAME_COLUMNS` the input has.
+      `NAME_COLUMNS` the input has;
+    - `profiles`: each label is also given the condition profiles' verdicts
+      (`Scanner.score(..., profiles=True)`) and the run adds `rows.PROFILE_COLUMNS`. Not a
+      context, but like one it is set once for the run and every engine and worker needs it.
     """
 
     fixed: Context | None = DEFAULT_CONTEXT
     column: str | None = None
     infer: bool = False
+    profiles: bool = False
+
+    def scorer(self, scanner: Scanner) -> Callable[..., LabelScore]:
+        """How a row's label is scored, `score(label, context=...)`: `scanner.score`, asked for
+        the profiles' verdicts when `profiles` (and called as ever without them, so a `Scanner`
+        whose `score` predates `profiles` still runs every run that does not ask for them)."""
+        return partial(scanner.score, profiles=True) if self.profiles else scanner.score
 
     @property
     def per_row(self) -> bool:
@@ -131,15 +147,20 @@ def _shown(header: Sequence[str]) -> str:
 
 
 def context_spec(context: str | None = None, context_column: str | None = None,
-                 name_column: str | None = None) -> ContextSpec:
+                 name_column: str | None = None, profiles: bool = False) -> ContextSpec:
     """The spec for a run's options (ValueError for a contradiction or an unknown context):
 
     - `context`: 'leave-on' (the default, None), 'rinse-off' or 'eye-area' for every row, or
       'auto' to read each row's product name (`name_column`, default the first of
       `NAME_COLUMNS` the input has);
     - `context_column`: each row's context from this column; `context` must then be None or
-      the default.
+      the default;
+    - `profiles`: the condition profiles' verdicts too (`ContextSpec.profiles`).
     """
+    return _context_spec(context, context_column, name_column)._replace(profiles=profiles)
+
+
+def _context_spec(context: str | None, context_column: str | None, name_column: str | None) -> ContextSpec:
     if context_column is not None:
         if context not in (None, DEFAULT_CONTEXT):
             raise ValueError(f"context {context!r} and a context column exclude each other: the column gives "

@@ -287,3 +287,10 @@ def score_plain(labels: Any, scanner: Scanner, scale: Any) -> Vectorised:
     hrow, hid = mrow[elem], helpful[:, 0].astype(np.int64)
     first = _first(hrow, hid)
     return Vectorised(plain, score, milia, pore, hits, _joined(hrow[first], names.take(pa.array(hid[first])), n))
+
+
+def none_plain(n: int) -> Vectorised:
+    """No label of n on the vectorised route (the profiles' verdicts read each token text)."""
+    zero = np.zeros(n, np.int64)
+    blank = pa.array([""] * n, pa.string())
+    return Vectorised(np.zeros(n, bool), zero, zero.copy(), zero.copy(), blank, blank)

@@ -88,6 +88,7 @@ def score_file(
     engine: str | None = None,
     block_bytes: int | None = None,
     cache_limit: int | None = None,
+    profiles: bool = False,
 ) -> BulkSummary:
     """Score every row of a CSV or JSON Lines file into `output` (same format, UTF-8).
 
@@ -107,13 +108,16 @@ def score_file(
       lacks, or "auto" with none of the name columns, is a BulkInputError before any row is read.
     - Every input column and row is kept, in input order; `COLUMNS` are appended (an existing
       `milia_*` column is overwritten in place); `milia_context` says which context each row was
-      scored in. CSV output uses the input's delimiter and
+      scored in. `profiles`: `PROFILE_COLUMNS` too, after all of these (`milia_fungal`,
+      `milia_allergens`: "flag", "clear" or "cannot tell"; "" for an empty label); slower on
+      labels never seen (the fungal rules are read per new token). CSV output uses the input's delimiter and
       quoting and "\\n" line ends; JSON Lines output re-serialises each object with its keys in
       order (a number stays a number, a string a string).
     - `quoting` (CSV): "minimal" reads quoted fields and quotes only where needed on output;
       "none" reads a quote as a plain character and writes no quotes, so every input cell comes
       back byte for byte (a tab-separated file cannot hold a tab or line break in a field; the
-      `milia_*` values hold only a-z 0-9 ; - so the delimiter must be none of those). None
+      `milia_*` values hold only a-z 0-9 ; - and, with `profiles`, a space, so the delimiter must
+      be none of those). None
       (auto): "none" for an Open Beauty / Food Facts export, recognised by its header
       (tab-separated, first column "code", an "ingredients_text" or "ingredients_text_XX"
       column; it never quotes, and a quote inside a field is text), else "minimal".
@@ -145,7 +149,7 @@ def score_file(
 
     Raises BulkInputError (before writing anything) for a missing column or unreadable input.
     """
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     started = time.monotonic()
     fmt = format_of(str(input), format)
     if quoting not in (None, "none", "minimal"):
@@ -192,7 +196,7 @@ def _score_file(input: str | Path, output: str | Path, fmt: str, names: list[str
     try:
         try:
             if arrow:
-                layout = csv_layout(source.text, names, delimiter, quoting, source.name)
+                layout = csv_layout(source.text, names, delimiter, quoting, source.name, context.profiles)
                 if layout.sample:
                     context = context.resolve(layout.header, source.name)
                 how = csv_output(layout, context)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from ..scanner import Scanner
 from .contexts import DEFAULT, ContextSpec
 from .pool import batched
-from .rows import COLUMNS, BulkInputError, added_columns, either, first_label, text_cells, with_cells
+from .rows import BulkInputError, added_columns, either, first_label, has_used, profile_cells, text_cells, with_cells
 from .sources import UNDECODABLE, CsvLayout, Source, csv_layout
 
 OnError = Callable[[int, str, str], None]
@@ -140,7 +140,7 @@ class CsvOutput(NamedTuple):
 def csv_output(layout: CsvLayout, context: ContextSpec = DEFAULT) -> CsvOutput:
     """`context` resolved against the layout's header."""
     header, names = layout.header, layout.columns
-    added = added_columns(names)
+    added = added_columns(names, context.profiles)
     places = [header.index(c) if c in header else None for c in added]
     buf = io.StringIO()
     if header:
@@ -158,7 +158,8 @@ def csv_tasks(rows: Iterable[list[str]], layout: CsvLayout, how: CsvOutput, chun
 
 
 def plan_csv(source: Source, options: Options, on_error: OnError) -> Plan:
-    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name)
+    layout = csv_layout(source.text, options.columns, options.delimiter, options.quoting, source.name,
+                        options.context.profiles)
     context = options.context.resolve(layout.header, source.name) if layout.sample else options.context
     how = csv_output(layout, context)
     rows = (csv_rows(itertools.chain(layout.sample, source.text), layout.dialect, len(layout.header),
@@ -181,19 +182,23 @@ def csv_chunk(
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", **dialect)
     append_only = all(p is None for p in places)
-    with_used = len(places) > len(COLUMNS)
-    score = scanner.score
+    profiles = context.profiles
+    with_used = has_used(len(places), profiles)
+    score = context.scorer(scanner)
     lines, empty = [], 0
     for values in rows:
         label, used = first_label(map(values.__getitem__, cols), names)
         row_context = read(None if context_col is None else values[context_col])
         if label is None:
             empty += 1
-            cells = text_cells(None, row_context)
+            result = None
         else:
-            cells = text_cells(score(label, context=row_context), row_context)
+            result = score(label, context=row_context)
+        cells = text_cells(result, row_context)
         if with_used:
             cells.append(used)
+        if profiles:
+            cells.extend(profile_cells(result))
         if append_only:
             lines.append(values + cells)
         else:
@@ -269,7 +274,7 @@ def jsonl_chunk(scanner: Scanner, context: ContextSpec, task: tuple[list[tuple[i
     """A chunk task: parse, score and serialise JSON lines. A line whose context cannot be read
     (`context.column`'s value) is a bad row, like one that is not JSON."""
     items, columns, bad_bytes = task
-    added = added_columns(columns)
+    added = added_columns(columns, context.profiles)
     out: list[str] = []
     errors: list[tuple[int, str, str]] = []
     scored = empty = 0
@@ -283,7 +288,7 @@ def jsonl_chunk(scanner: Scanner, context: ContextSpec, task: tuple[list[tuple[i
         if obj is None:
             errors.append((n, label or "", line.rstrip("\r\n")))
             continue
-        result = None if label is None else scanner.score(label, context=row_context)
+        result = None if label is None else context.scorer(scanner)(label, context=row_context)
         if result is None:
             empty += 1
         else:

@@ -18,6 +18,7 @@ from .rows import (
     added_columns,
     column_names,
     first_label,
+    profile_lists,
     result_cells,
     with_cells,
 )
@@ -31,16 +32,18 @@ def scanner_or_default(scanner: Scanner | None) -> Scanner:
 
 
 def score_label_list(scanner: Scanner, context: ContextSpec, labels: list[str | None]) -> list[LabelScore | None]:
-    """A chunk task: the scores of these labels (None for None), all in `context.fixed`."""
-    score = scanner.score
+    """A chunk task: the scores of these labels (None for None), all in `context.fixed` (with the
+    profiles' verdicts if `context.profiles`)."""
+    score = context.scorer(scanner)
     fixed = context.read(None)
     return [None if label is None else score(label, context=fixed) for label in labels]
 
 
 def score_pairs(scanner: Scanner, context: ContextSpec,
                 pairs: list[tuple[str | None, str]]) -> list[LabelScore | None]:
-    """A chunk task: the score of each (label, context) (None for a None label)."""
-    score = scanner.score
+    """A chunk task: the score of each (label, context) (None for a None label), with the
+    profiles' verdicts if `context.profiles`."""
+    score = context.scorer(scanner)
     return [None if label is None else score(label, context=row_context) for label, row_context in pairs]
 
 
@@ -51,14 +54,17 @@ def score_labels(
     jobs: int = 1,
     scanner: Scanner | None = None,
     chunk_size: int = CHUNK_SIZE,
+    profiles: bool = False,
 ) -> Iterator[LabelScore | None]:
     """Score labels lazily, in input order: a `LabelScore` per label, None for an empty one.
 
     `jobs` > 1 scores chunks of `chunk_size` labels in that many worker processes (each builds
-    nothing: it gets `scanner`, default the bundled one, once). Memory stays flat.
+    nothing: it gets `scanner`, default the bundled one, once). Memory stays flat. `profiles`:
+    each `LabelScore` also holds the condition profiles' verdicts (`fungal_acne`, `allergens`;
+    slower on labels never seen, see `Scanner.score`).
     """
     check_context(context)  # one context for all: there is no name to read it from
-    spec = ContextSpec(context)  # type: ignore[arg-type]
+    spec = ContextSpec(context, profiles=profiles)  # type: ignore[arg-type]
     clean = (label if label is None or label.strip() else None for label in labels)
     tasks = ((None, batch) for batch in batched(clean, chunk_size))
     for _, results in map_chunks(tasks, score_label_list, jobs=jobs, scanner=scanner_or_default(scanner),
@@ -76,6 +82,7 @@ def score_rows(
     jobs: int = 1,
     scanner: Scanner | None = None,
     chunk_size: int = CHUNK_SIZE,
+    profiles: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Every row, in order, as a new dict with `COLUMNS` added (`milia_score` is an int, or None
     when the row's `column` is empty or missing, with band "unknown"). A list of strings in
@@ -83,11 +90,12 @@ def score_rows(
     is scored and `COLUMN_USED` says which. `context`, `context_column` and `name_column` as in
     `score_file` (the name column looked up in the first row's keys). Raises ValueError naming
     the row (0-based) when the value scored holds something that is not text, or its context
-    cannot be read.
+    cannot be read. `profiles`: `PROFILE_COLUMNS` too, last (each profile's verdict; "" for an
+    empty label).
     """
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     names = column_names(column)
-    added = added_columns(names)
+    added = added_columns(names, profiles)
 
     def items() -> Iterator[tuple[Mapping[str, Any], tuple[str | None, str], str]]:
         nonlocal spec
@@ -118,17 +126,19 @@ def score_frame(
     context_column: str | None = None,
     name_column: str | None = None,
     scanner: Scanner | None = None,
+    profiles: bool = False,
 ) -> pd.DataFrame:
     """A copy of `df` with `COLUMNS` added: the `NUMBER_COLUMNS` (`milia_score` and the two axes)
     as nullable Int64 (<NA> for an empty or missing label), the others as strings
     (`milia_context`: the context each row was scored in). Index and every other column are
     unchanged. `context`, `context_column` and `name_column` as in `score_file`: a missing
     column is a BulkInputError, a row whose context cannot be read a ValueError naming it.
+    `profiles`: `PROFILE_COLUMNS` too, last, as strings ("" for an empty label).
     Needs pandas (`pip install milia-scan[pandas]`).
     """
     import pandas as pd
 
-    spec = context_spec(context, context_column, name_column)
+    spec = context_spec(context, context_column, name_column, profiles)
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; the columns are: {', '.join(map(str, df.columns))}")
     spec = spec.resolve(list(df.columns), "the frame")
@@ -144,9 +154,11 @@ def score_frame(
             i, reason = got.errors[0]
             raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
         results, contexts = got.results, got.contexts
-    cols = list(zip(*map(result_cells, results, contexts))) if results else [() for _ in COLUMNS]
+    cols: list[Any] = list(zip(*map(result_cells, results, contexts))) if results else [() for _ in COLUMNS]
+    if profiles:
+        cols.extend(profile_lists(results))
     out = df.copy()
-    for name, col in zip(COLUMNS, cols):
+    for name, col in zip(added_columns([column], profiles), cols):
         if name in NUMBER_COLUMNS:
             out[name] = pd.array(list(col), dtype="Int64")
         else:

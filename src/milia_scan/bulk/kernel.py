@@ -8,6 +8,7 @@ rest to `Scanner.score`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -16,7 +17,7 @@ from ..models import CONTEXTS, check_context
 from ..scanner import LabelScore, Scanner
 from ..score import CONTEXT_MULTIPLIER, MAX_SINGLE, band_for
 from .contexts import ContextSpec
-from .rows import UNKNOWN, first_label, label_of
+from .rows import UNKNOWN, first_label, label_of, profile_cells
 
 _MISSING = object()
 
@@ -44,9 +45,10 @@ def score_batch(columns: Sequence[Sequence[Any]], names: Sequence[str], scanner:
     of strings joined with ", "; blank and missing values are skipped). Its context is
     `context.read` of its value in `context_values` (the values of `context.column`; not needed
     for a fixed context). Distinct (label, context) pairs are scored once per batch: a catalogue
-    repeats labels, and the batch is what one worker holds.
+    repeats labels, and the batch is what one worker holds. With `context.profiles` the results
+    hold the profiles' verdicts too.
     """
-    score = scanner.score
+    score = context.scorer(scanner)
     n = len(columns[0])
     contexts, bad = context.read_all(context_values, n)
     memo: dict[tuple[str, str], LabelScore] = {}
@@ -96,6 +98,7 @@ class Columns(NamedTuple):
     context: Any
     scored: int
     empty: int
+    verdicts: list[Any]  # with `profiles`: the `PROFILE_COLUMNS` (text, "" for an empty label)
 
 
 def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, Any]:
@@ -125,7 +128,7 @@ def select_labels(columns: Sequence[Any], names: Sequence[str]) -> tuple[Any, An
 #: and scanner): a catalogue repeats its few headed or multi-line labels in every block (the
 #: repeated-label bench catalogue has 3,300 distinct ones; each is ~1 KB kept).
 HARD_LABELS = 4_000
-_HARD: WeakKeyDictionary[Scanner, dict[tuple[str, str], LabelScore]] = WeakKeyDictionary()
+_HARD: WeakKeyDictionary[Scanner, dict[tuple[str, str, bool], LabelScore]] = WeakKeyDictionary()
 
 
 def forget(scanner: Scanner) -> None:
@@ -134,17 +137,18 @@ def forget(scanner: Scanner) -> None:
     _HARD.pop(scanner, None)
 
 
-def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> Columns:
+def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, profiles: bool = False) -> Columns:
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
     Each distinct label (with its context) is scored once. Labels the tokenizer reads as one plain
-    list take the vectorised route (`explode.score_plain`); the others `Scanner.score`. The values
-    are those `score_batch` gives, cell for cell."""
+    list take the vectorised route (`explode.score_plain`); the others `Scanner.score`. With
+    `profiles` every label takes `Scanner.score(..., profiles=True)`: the verdicts read each token
+    text. The values are those `score_batch` gives, cell for cell."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .explode import score_plain
+    from .explode import none_plain, score_plain
 
     single = isinstance(context, str)
     contexts = [context] if single else list(context)
@@ -158,17 +162,18 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> 
         rows, back = enc.dictionary, enc.indices
     n = len(rows)
     scale = np.full(n, scales[context]) if single else np.array([scales[c] for c in contexts], np.float64)
-    got = score_plain(rows, scanner, scale)
+    got = score_plain(rows, scanner, scale) if not profiles else none_plain(n)
     valid = rows.is_valid().to_numpy(zero_copy_only=False)
     hard = np.flatnonzero(valid & ~got.plain)
+    score = partial(scanner.score, profiles=True) if profiles else scanner.score
     memo = _HARD.setdefault(scanner, {})
     make_room(memo, HARD_LABELS)
     results = []
     for i, label in zip(hard.tolist(), rows.take(pa.array(hard)).to_pylist()):
         c = context if single else contexts[i]
-        found = memo.get((label, c))
+        found = memo.get((label, c, profiles))
         if found is None:
-            found = memo[label, c] = scanner.score(label, context=c)
+            found = memo[label, c, profiles] = score(label, context=c)
         results.append(found)
     band_of = pa.array([band_for(s) for s in range(101)], pa.string()).take(pa.array(np.where(got.plain, got.score, 0)))
     numbers = []
@@ -183,11 +188,18 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str]) -> 
         (got.helpful, [";".join(r.helpful) for r in results]))]
     texts[0] = pc.if_else(pa.array(valid), texts[0], UNKNOWN)
     cols = [numbers[0], *texts, numbers[1], numbers[2]]
+    verdicts = []
+    if profiles:  # every label went to Scanner.score; "" for an empty row
+        cells = [profile_cells(None)] * n
+        for i, r in zip(hard.tolist(), results):
+            cells[i] = profile_cells(r)
+        verdicts = [pa.array([c[k] for c in cells], pa.string()) for k in (0, 1)]
     if single:
         cols = [c.take(back) for c in cols]
         cols[1] = pc.fill_null(cols[1], UNKNOWN)
+        verdicts = [pc.fill_null(v.take(back), "") for v in verdicts]
         for i in (2, 3):
             cols[i] = pc.fill_null(cols[i], "")
     empty = cols[0].null_count
     used = pa.array([context] * len(labels) if single else contexts, pa.string())
-    return Columns(*cols, used, len(labels) - empty, empty)
+    return Columns(*cols, used, len(labels) - empty, empty, verdicts)

@@ -7,8 +7,9 @@ of structs with `lang` and `text` fields, the shape of per-language fields in th
 Food Facts Parquet dump: the `text` whose `lang` is "main" is the label, else the first non-empty
 one. Any other type is refused before any work. The output has every input column, in order,
 with `milia_score`, `milia_occlusion`, `milia_comedogenic` (int64, null for an empty label),
-`milia_band`, `milia_hits`, `milia_helpful`, `milia_context` (strings) and, for a fallback list,
-`milia_column`; existing `milia_*` columns are replaced in place. A row is bad only when a context
+`milia_band`, `milia_hits`, `milia_helpful`, `milia_context` (strings), for a fallback list
+`milia_column`, and with profiles `milia_fungal` and `milia_allergens` (strings, "" for an empty
+label); existing `milia_*` columns are replaced in place. A row is bad only when a context
 column's value is not a context: it goes to the errors (its row number, 1 for the first row, as
 the line; the row as a JSON object as the record) and not to the output. Types are checked up
 front: a context column must be text, a name column (context auto) text like a label column.
@@ -24,7 +25,7 @@ from ..scanner import Scanner
 from .contexts import ContextSpec
 from .kernel import score_batch
 from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
-from .rows import COLUMNS, NUMBER_COLUMNS, BulkInputError, added_columns, either, result_cells
+from .rows import COLUMNS, COLUMN_USED, NUMBER_COLUMNS, BulkInputError, added_columns, either, profile_lists, result_cells
 from .sources import default_columns, obf_header
 
 BATCH_ROWS = 20_000
@@ -70,9 +71,10 @@ def parquet_batch(
     scanner: Scanner, context: ContextSpec,
     task: tuple[list[list[Any]], list[str], list[str], bool, tuple[list[Any], str] | None],
 ) -> Any:
-    """A batch task: the added columns (pyarrow arrays, `milia_column` too if `with_used`), the
-    counts (scored, empty) and the bad rows (index in the batch, reason). `contexts`: the values
-    of the context (or name) column and their kind, None for a fixed context."""
+    """A batch task: the added columns (pyarrow arrays, `milia_column` too if `with_used`, the
+    `PROFILE_COLUMNS` with `context.profiles`), the counts (scored, empty) and the bad rows
+    (index in the batch, reason). `contexts`: the values of the context (or name) column and
+    their kind, None for a fixed context."""
     import pyarrow as pa
 
     columns, names, kinds, with_used, contexts = task
@@ -85,6 +87,8 @@ def parquet_batch(
     arrays = [pa.array(list(c), pa.int64() if name in NUMBER_COLUMNS else pa.string()) for name, c in zip(COLUMNS, cells)]
     if with_used:
         arrays.append(pa.array(got.used, pa.string()))
+    if context.profiles:
+        arrays.extend(pa.array(v, pa.string()) for v in profile_lists(got.results))
     return arrays, got.scored, got.empty, got.errors
 
 
@@ -133,7 +137,7 @@ def run_parquet(
             what = "a product name (text)" if context.infer else "contexts (text)"
             raise BulkInputError(f"{input}: column {context.column!r} is {schema.field(context.column).type}, "
                                  f"not {what}")
-    added = added_columns(names)
+    added = added_columns(names, context.profiles)
     types = [pa.int64() if name in NUMBER_COLUMNS else pa.string() for name in added]
     out_fields = list(schema)
     for name, t in zip(added, types):
@@ -144,7 +148,7 @@ def run_parquet(
     out_schema = pa.schema(out_fields, metadata=schema.metadata)
     scored = empty = done = 0
     batches = pf.iter_batches(batch_size=batch_rows)
-    with_used = len(added) > len(COLUMNS)
+    with_used = COLUMN_USED in added
     tasks = ((batch, ([batch.column(c).to_pylist() for c in found], found, kinds, with_used,
                       None if context_kind is None else (batch.column(context.column).to_pylist(), context_kind)))
              for batch in batches)

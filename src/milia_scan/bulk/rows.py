@@ -21,6 +21,11 @@ CONTEXT_USED = "milia_context"
 #: Added after `COLUMNS` when the label column is a fallback list: the column the label came
 #: from ("" when all were empty).
 COLUMN_USED = "milia_column"
+#: Added last, after `COLUMN_USED` if there, when the condition profiles are asked for
+#: (`profiles=True`, `--profiles`): each profile's verdict, "flag", "clear" or "cannot tell"
+#: (`LabelScore.fungal_acne`, `.allergens`); "" for an empty label. Last, so a run with them
+#: writes the columns of a run without them, in the same places, and then these two.
+PROFILE_COLUMNS: tuple[str, ...] = ("milia_fungal", "milia_allergens")
 #: The band of a row whose ingredient cell is empty or missing (its score is empty / None).
 UNKNOWN = "unknown"
 #: Rows per task sent to a worker process.
@@ -89,9 +94,32 @@ def column_names(column: Column) -> list[str]:
     return names
 
 
-def added_columns(names: Sequence[str]) -> tuple[str, ...]:
-    """The columns scoring adds: `COLUMNS`, and `COLUMN_USED` for a fallback list."""
-    return (*COLUMNS, COLUMN_USED) if len(names) > 1 else COLUMNS
+def added_columns(names: Sequence[str], profiles: bool = False) -> tuple[str, ...]:
+    """The columns scoring adds, in this order: `COLUMNS`, `COLUMN_USED` for a fallback list,
+    `PROFILE_COLUMNS` with `profiles`."""
+    used = (COLUMN_USED,) if len(names) > 1 else ()
+    return (*COLUMNS, *used, *(PROFILE_COLUMNS if profiles else ()))
+
+
+def has_used(added: int, profiles: bool) -> bool:
+    """Whether `added` added columns (`added_columns`) include `COLUMN_USED`."""
+    return added > len(COLUMNS) + (len(PROFILE_COLUMNS) if profiles else 0)
+
+
+def profile_cells(result: LabelScore | None) -> tuple[str, str]:
+    """The values of the `PROFILE_COLUMNS` for one row: the verdicts of a result scored with
+    `profiles=True`; "" for an empty label (None). ValueError for a result scored without them."""
+    if result is None:
+        return "", ""
+    if result.fungal_acne is None or result.allergens is None:
+        raise ValueError("a result scored without profiles (Scanner.score(..., profiles=True))")
+    return result.fungal_acne, result.allergens
+
+
+def profile_lists(results: Sequence[LabelScore | None]) -> list[list[str]]:
+    """`profile_cells` of each result, as the two columns (lists of text)."""
+    cells = [profile_cells(r) for r in results]
+    return [[c[0] for c in cells], [c[1] for c in cells]]
 
 
 def either(names: Sequence[str]) -> str:
@@ -114,8 +142,14 @@ def first_label(values: Iterable[Any], names: Sequence[str]) -> tuple[str | None
 
 def with_cells(row: Mapping[str, Any], result: LabelScore | None, context: str, used: str,
                added: Sequence[str]) -> dict[str, Any]:
-    """A copy of `row` with the added columns set (an existing milia_* key keeps its place)."""
+    """A copy of `row` with the added columns (`added_columns`) set (an existing milia_* key
+    keeps its place)."""
     out = dict(row)
-    for name, value in zip(added, (*result_cells(result, context), used)):
+    values: tuple[Any, ...] = result_cells(result, context)
+    if COLUMN_USED in added:
+        values = (*values, used)
+    if len(added) > len(values):  # the profiles, last
+        values = (*values, *profile_cells(result))
+    for name, value in zip(added, values):
         out[name] = value
     return out

@@ -186,14 +186,16 @@ class CsvLayout:
 
 
 _IN_CELLS = re.compile(r"[a-z0-9;-]")  # the characters of milia_* values (ids are kebab-case)
+_IN_PROFILE_CELLS = re.compile(r"[a-z0-9; -]")  # and a space, with the profiles ("cannot tell")
 
 
 def csv_layout(text: IO[str], columns: list[str] | None, delimiter: str | None, quoting: str | None,
-               name: str) -> CsvLayout:
+               name: str, profiles: bool = False) -> CsvLayout:
     """Read the sample of a CSV input and decide how to read it (raises BulkInputError).
 
     For an OBF export (unless another `delimiter` is given) the delimiter is tab and `quoting`
-    None means none; else None means minimal. `columns` None is `default_columns`."""
+    None means none; else None means minimal. `columns` None is `default_columns`. Unquoted,
+    the delimiter must not be a character of the added cells (a space too with `profiles`)."""
     sample = read_sample(text)
     obf = obf_header(sample[0]) if sample and delimiter in (None, "\t") else None
     if obf is not None:
@@ -203,7 +205,7 @@ def csv_layout(text: IO[str], columns: list[str] | None, delimiter: str | None, 
     if not sample:
         return CsvLayout([], [], columns, dialect(delimiter or ",", quote_none))
     delim, header = choose_delimiter(sample, columns, delimiter, name, quote_none)
-    if quote_none and _IN_CELLS.fullmatch(delim):
+    if quote_none and (_IN_PROFILE_CELLS if profiles else _IN_CELLS).fullmatch(delim):
         raise BulkInputError(f"{name}: unquoted output cannot use the delimiter {delim!r}, which milia_* "
                              "values may hold; use quoting minimal")
     for c in columns:

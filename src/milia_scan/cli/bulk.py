@@ -41,6 +41,13 @@ from .common import CONTEXT_HELP, UserError, fail, make_scanner, scanner_options
 @click.option("--name-column", default=None, metavar="NAME",
               help="With --context auto: the column holding the product name or category. Default: the "
                    f"first of {', '.join(NAME_COLUMNS)} in the header.")
+@click.option("--profiles", is_flag=True, default=False,
+              help="Add milia_fungal and milia_allergens, last: each condition profile's verdict (as "
+                   "'milia-scan scan' prints it). flag: a fungal-acne trigger / an EU-listed fragrance "
+                   "allergen is named. clear: every ingredient was understood and none is. cannot tell: "
+                   "some ingredient was not understood (allergens: or parfum/fragrance is listed, which may "
+                   "hide allergens below the labelling threshold); it is NOT clear. Empty for an empty label. "
+                   "Slower on labels never seen before (see docs/profiles.md); without it the output is as before.")
 @click.option("--errors", "errors_path", default=None, metavar="ERRORS.csv",
               help="Write rows that cannot be parsed here (line, reason, record). Default: stderr.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
@@ -55,7 +62,7 @@ from .common import CONTEXT_HELP, UserError, fail, make_scanner, scanner_options
 def bulk(input_path: str, output: str, column: str | None, fmt: str | None, delimiter: str | None,
          quoting: str | None, encoding: str, jobs: int | None, context: str | None, context_column: str | None,
          name_column: str | None, errors_path: str | None, progress: bool | None, engine: str | None,
-         scheduler: str | None, lexicon_dir: Path | None, vocabulary: Path | None) -> None:
+         scheduler: str | None, profiles: bool, lexicon_dir: Path | None, vocabulary: Path | None) -> None:
     """Score every row of a product database: INPUT is CSV, JSON Lines or Parquet ('-' for stdin, gzip
     read transparently), one ingredient list per row in --column.
 
@@ -65,6 +72,11 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
     scored in. An empty label gets empty scores and band 'unknown'. A row that cannot be parsed,
     or whose --context-column value is not a context, goes to --errors with its line number
     instead. The output appears only when complete. A summary goes to stderr.
+
+    --profiles adds two more columns, after all of these (milia_column included): milia_fungal
+    (fungal acne) and milia_allergens (EU fragrance allergens), each 'flag', 'clear' or 'cannot
+    tell', the verdict 'milia-scan scan' shows; empty for an empty label. 'cannot tell' means
+    part of the label was not understood: it is not 'clear'. They never change the score.
 
     The context (rinse-off 0.35 x, leave-on 1 x, eye-area 1.3 x) is one for all rows with
     --context, each row's own with --context-column, or read from each row's product name with
@@ -88,6 +100,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
       milia-scan bulk catalogue.csv -o scored.csv --context auto --name-column title
       milia-scan bulk catalogue.csv -o scored.csv --context-column usage --errors bad-rows.csv
       milia-scan bulk obf.jsonl -o scored.jsonl --column ingredients_text_en,ingredients_text
+      milia-scan bulk catalogue.csv -o scored.csv --profiles         # + milia_fungal, milia_allergens
       zcat dump.csv.gz | milia-scan bulk - -o - --delimiter ';' > scored.csv
       milia-scan bulk big.csv -o scored/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
@@ -129,7 +142,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
             summary = dask_mod.score_file(input_path, output, column=(names or ["ingredients"])[0], format=fmt,
                                           context=context or "leave-on", context_column=context_column,
                                           name_column=name_column, delimiter=delimiter, encoding=encoding, scanner=scanner,
-                                          scheduler=scheduler, workers=jobs)
+                                          scheduler=scheduler, workers=jobs, profiles=profiles)
         else:
             with bulk_mod.ProgressBar(force=progress is True) as bar:
                 summary = bulk_mod.score_file(input_path, output, column=names, format=fmt,
@@ -137,7 +150,8 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
                                               name_column=name_column, jobs=jobs, errors=errors_path, delimiter=delimiter,
                                               quoting=quoting, encoding=encoding, scanner=scanner,
                                               progress=bar if show else False,
-                                              on_error=None if errors_path else _bad_row, engine=engine)
+                                              on_error=None if errors_path else _bad_row, engine=engine,
+                                              profiles=profiles)
     except (bulk_mod.BulkInputError, ValueError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
