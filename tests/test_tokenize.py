@@ -51,6 +51,14 @@ CASES = [
     ("unbalanced open bracket", "Aqua (Water, Glycerin, Petrolatum", ["Aqua (Water", "Glycerin", "Petrolatum"]),
     ("unbalanced close bracket", "Aqua), Glycerin], Petrolatum", ["Aqua", "Glycerin", "Petrolatum"]),
     ("and blend", "Cyclopentasiloxane (and) Dimethicone Crosspolymer", ["Cyclopentasiloxane", "Dimethicone Crosspolymer"]),
+    # sephora_kaggle_1188 prints two commas as spaced hyphens; a word broken at a line end and
+    # joined with a space goes on in lower case (sephora_kaggle_1342, _1090); INCI hyphens
+    ("spaced hyphens separate", "Water, Isohexadecane- Butylene Glycol, Cyclopentasiloxane -Tromethamine",
+     ["Water", "Isohexadecane", "Butylene Glycol", "Cyclopentasiloxane", "Tromethamine"]),
+    ("spaced hyphens inside names stay", "La- vandula Angustifolia Oil, PEG-40 Hydroge- nated Castor Oil, "
+     "C12- 15 Alkyl Benzoate, Kaolin (absorbent - clay), CETEARYL- ALCOHOL",
+     ["La- vandula Angustifolia Oil", "PEG-40 Hydroge- nated Castor Oil", "C12- 15 Alkyl Benzoate",
+      "Kaolin (absorbent - clay)", "CETEARYL- ALCOHOL"]),
     ("backslash translations", "water\\aqua\\eau, glycerin", ["water\\aqua\\eau", "glycerin"]),
     ("empty", "", []),
     ("only junk", " ,,; ... ** ()", []),

@@ -1,9 +1,10 @@
 """Separators: one region of a label -> its pieces at bracket depth 0, with their offsets.
 
-A region is split on its separators (`,` `;` `•` …, a period that ends a name, "(and)"; line
-breaks when the list has no other separator). A piece that leaves a bracket open is joined with
-the pieces up to its closing bracket, which makes the split one at bracket depth 0, and a bracket
-that holds a list ("Parfum (Limonene, Linalool)") gives its items as pieces. Linear in the region.
+A region is split on its separators (`,` `;` `•` …, a period that ends a name, "(and)", a
+hyphen spaced on one side or both between names; line breaks when the list has no other
+separator). A piece that leaves a bracket open is joined with the pieces up to its closing
+bracket, which makes the split one at bracket depth 0, and a bracket that holds a list ("Parfum
+(Limonene, Linalool)") gives its items as pieces. Linear in the region.
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ def _abbreviations() -> str:
 
 
 _AND = rf"\(\s*(?:{'|'.join(v.AND_WORDS)})\s*\)"
+# A hyphen spaced on one side or both, from the end of a word to a capital, separates
+# ("Isohexadecane- Butylene Glycol", "Cyclopentasiloxane -Tromethamine"): INCI names hyphenate
+# without spaces (PEG-100, Laureth-4), "C12- 15" has a digit after it, and a word broken at the
+# end of a printed line goes on in lower case ("La- vandula", "Hydroge- nated").
+_HYPHEN = r"(?-i:(?<=[a-z])(?:[ \t]*-[ \t]+|[ \t]+-)(?=[A-Z]))"  # case matters, in _SPLIT too
 # A period ends a name when followed by a space or a footnote mark, except after a digit-free
 # abbreviation; a comma between digits is part of a name.
-_CORE = rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])"
+_CORE = (rf"{_AND}|{_HYPHEN}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)"
+         rf"|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])")
 _SPLIT = re.compile(f"({_CORE})", re.I)
 _SPLIT_ONLY_LINES = re.compile(rf"(\r\n|[{v.LINE_BREAKS}])")
 _SPLIT_LINES = re.compile(rf"({_CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
@@ -36,6 +43,7 @@ BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 # which the regex engine finds fast.
 _PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
 _AND_RE = re.compile(_AND, re.I)
+HYPHEN_RE = re.compile(_HYPHEN)
 _OTHER_SEPARATORS = tuple(v.SEPARATORS)  # each becomes a comma: one character for one
 _ASCII_SEPARATORS = tuple(c for c in v.SEPARATORS if c.isascii())
 _COMMA_DIGIT = re.compile(r",\d")
@@ -88,10 +96,12 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
 
     Python's regex engine is slow on character classes, so the common shapes take C-level
     string methods: every separator character becomes a comma (one character for one, so the
-    offsets hold), then `str.split`. A period that ends a name or "(and)" takes the pattern.
+    offsets hold), then `str.split`. A period that ends a name, "(and)" or a spaced hyphen takes
+    the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub):
+    if (lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub)
+            or ("- " in sub or " -" in sub) and HYPHEN_RE.search(sub)):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
     if not sub.isascii() or any(map(sub.__contains__, _ASCII_SEPARATORS)):
