@@ -32,7 +32,8 @@ EDGES = st.lists(
                      "1,2-Hexanediol", "1,", ",2", "1;2", "١,٢", "²,3", "1,²", "，2", "Vit. E", "Alcohol Denat.",
                      ". ", ".\u00a0", ".*", ".²", ".x", "x.", "0.5", "(and)", "( AND )", "(et)", "(y", "e)",
                      "(", ")", "[", "]", "{", "}", "Ingredients", "contains", ":", "：", "+", "±", "\n", "\r",
-                     "\u2028", "\u2029", "*", "†", "Organic", " ", "\u00a0", "\t", "é", "x", ""]),
+                     "\u2028", "\u2029", "*", "†", "Organic", " ", "\u00a0", "\t", "é", "x", "",
+                     "Isohexadecane- Butylene Glycol", "Co -Polymer", "C12- 15", "La- vandula", " - ", "-"]),
     max_size=30,
 ).map("".join)
 LABELS = st.one_of(EDGES, PLAINISH, LABELISH, SHAPED)

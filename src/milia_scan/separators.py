@@ -100,8 +100,7 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if (lines or "." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub)
-            or ("- " in sub or " -" in sub) and HYPHEN_RE.search(sub)):
+    if lines or patterned(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
     if not sub.isascii() or any(map(sub.__contains__, _ASCII_SEPARATORS)):
@@ -112,6 +111,13 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     if _COMMA_DIGIT.search(sub) is not None:
         strs = _digit_commas(text, a, strs)
     return strs, None
+
+
+def patterned(sub: str) -> bool:
+    """Whether `split` (without line breaks) reads `sub` with the pattern: it may hold a period
+    that ends a name, "(and)" or a spaced hyphen. Otherwise each separator character splits."""
+    return bool("." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub)
+                or ("- " in sub or " -" in sub) and HYPHEN_RE.search(sub))
 
 
 def offsets(strs: list[str], a: int) -> list[int]:

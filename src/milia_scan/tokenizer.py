@@ -58,6 +58,18 @@ class Batch(NamedTuple, Generic[T]):
         return ((o, p) for o, p in zip(starts, self.pieces) if p.b)
 
 
+def cue_chars(label: str) -> bool:
+    """Whether the label holds a cue character (a header or marker may follow: `regions`)."""
+    return any(map(label.__contains__, v.CUE_CHARS))
+
+
+def one_list(label: str) -> bool:
+    """Whether `read` reads the label as one list split on its separators (`split` without line
+    breaks), unless one of its pieces holds a cue word or leaves a bracket open (`Piece.cue`,
+    `Piece.unbalanced`): no cue character, no line break. Bulk's vectorised route takes these."""
+    return not cue_chars(label) and not has_break(label, 0, len(label))
+
+
 class Tokenizer(Generic[T]):
     """Reads labels into batches of pieces, caching each distinct piece with `derive(token_text)`.
 
@@ -95,7 +107,7 @@ class Tokenizer(Generic[T]):
         """Every token of the label in order, in batches by region, and the parts they belong to."""
         if not isinstance(label, str):
             raise TypeError(f"label must be str, not {type(label).__name__}")
-        if not any(map(label.__contains__, v.CUE_CHARS)):  # most labels: perhaps one plain list
+        if not cue_chars(label):  # most labels: perhaps one plain list
             regs, parts = plain(label)
             batch = self._region(label, regs[0])
             if not any(map(_CUE, batch.pieces)):

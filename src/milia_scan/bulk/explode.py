@@ -2,23 +2,21 @@
 on their UTF-8 bytes, each distinct piece resolved once through `Scanner.piece` (the tokenizer's
 own trim, match and cache), the pieces joined back and the rows scored with `score.score_rows`.
 
-A label takes this route when `Tokenizer.read` reads it as one plain list: it has no cue
-character and no line break (`vocabulary.CUE_CHARS`, `LINE_BREAKS`: a header, or a one-per-line
-list, may follow), and, once its pieces are resolved, no piece leaves a bracket open or holds a
-cue word. Every other label goes to `Scanner.score` (see `kernel`).
+A label takes this route when `Tokenizer.read` reads it as one list split on its separators
+(`tokenizer.one_list`: no cue character, no line break) and, once its pieces are resolved, no
+piece holds a cue word or leaves a bracket open. Every other label goes to `Scanner.score` (see
+`kernel`). Both tests are the tokenizer's own, asked once per distinct label.
 
-Its pieces are what `separators.split` gives. Most labels are split here on bytes: the text
-between the separators (`vocabulary.SEPARATORS` and the comma) but a comma between two ASCII
-digits ("1,2-Hexanediol"). That is `split`'s str.split route, which it takes for a label with
-no name-ending period (`separators._PERIOD`) and no "(and)"; the few labels that might have one
-(a period before a space, a footnote mark or any non-ASCII character; an RE2 superset of
-`separators._AND_RE`), or a non-ASCII character beside a comma (a Unicode digit might keep it),
-are split by `split` itself.
+Its pieces are what `separators.split` gives. When `split` takes its str.split route
+(`separators.patterned` false: no name-ending period, "(and)" or spaced hyphen), they are split
+here on bytes: the text between the separators (`vocabulary.SEPARATORS` and the comma) but a
+comma between two ASCII digits ("1,2-Hexanediol"), as `split` joins them. The other labels, and
+those with a non-ASCII character beside a comma (a Unicode digit might keep it), are split by
+`split` itself.
 """
 
 from __future__ import annotations
 
-import re
 from array import array
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -30,23 +28,19 @@ import pyarrow.compute as pc
 from .. import vocabulary as v
 from ..scanner import MATCHED, UNMATCHED, Scanner
 from ..score import declared_factor, position_factor, score_rows
-from ..separators import _PERIOD, split
+from ..separators import patterned, split
+from ..tokenizer import one_list
 
 _SEPARATORS = "," + v.SEPARATORS
-_STOPS = "".join(v.CUE_CHARS) + v.LINE_BREAKS
-_COMMA, _SEP, _STOP, _DOT, _WIDE = 1, 2, 3, 4, 5  # what a byte may start (0: nothing)
+_COMMA, _SEP, _WIDE = 1, 2, 3  # what a byte may start (0: nothing)
 
 
 def _lut() -> Any:
     lut = np.zeros(256, np.uint8)
     lut[0xC0:] = _WIDE  # the lead byte of a non-ASCII character
-    lut[ord(".")] = _DOT
     for c in _SEPARATORS:
         if c.isascii():
             lut[ord(c)] = _SEP
-    for c in _STOPS:
-        if c.isascii():
-            lut[ord(c)] = _STOP
     lut[ord(",")] = _COMMA
     return lut
 
@@ -54,13 +48,7 @@ def _lut() -> Any:
 _LUT = _lut()
 _MARKED = _LUT != 0
 _WIDE_SEPARATORS = [c.encode() for c in _SEPARATORS if not c.isascii()]
-_WIDE_STOPS = [c.encode() for c in _STOPS if not c.isascii()]
-# After a period: the ASCII characters that make it end a name (what `_PERIOD` matches), and
-# every non-ASCII one (a Unicode space or a footnote mark may be one).
-_ENDS_NAME = np.array([c >= 0x80 or bool(_PERIOD.fullmatch("." + chr(c))) for c in range(256)])
 _DIGIT = np.array([chr(c).isdigit() if c < 0x80 else False for c in range(256)])
-# "(and)": Python's \s is never printable ASCII, so [^!-~] matches all it matches, and more.
-_AND = r"\([^!-~]*(?i:" + "|".join(map(re.escape, v.AND_WORDS)) + r")[^!-~]*\)"
 _POSITION = np.array([position_factor(k) for k in range(65)])  # position_factor(k >= 64) == [64]
 
 
@@ -95,28 +83,22 @@ def _wide(data: Any, at: Any, row_end: Any, seqs: list[bytes]) -> Any:
 def explode(labels: Any) -> Exploded:
     """Split a string array (nulls: no label) where the tokenizer reads a label as one list."""
     n = len(labels)
+    texts = labels.to_pylist()
+    plain = np.array([x is not None and one_list(x) for x in texts], bool)
+    by_bytes = plain & np.array([x is not None and not patterned(x) for x in texts], bool)
     offs, data = _bytes(labels)
-    plain = np.ones(n, bool) if labels.null_count == 0 else labels.is_valid().to_numpy(zero_copy_only=False)
     lo, hi = int(offs[0]), int(offs[-1])
     at = np.flatnonzero(_MARKED[data[lo:hi]]) + lo  # numpy finds a bool array's trues fastest
     kind = _LUT[data[at]]
     row = np.searchsorted(offs, at, "right") - 1
     row_end = offs[row + 1]
-    last = len(data) - 1
     before = np.where(at > offs[row], data[np.maximum(at - 1, 0)], 0)  # 0: the label's edge
-    after = np.where(at + 1 < row_end, data[np.minimum(at + 1, last)], 0)
+    after = np.where(at + 1 < row_end, data[np.minimum(at + 1, len(data) - 1)], 0)
     comma = kind == _COMMA
     wide = kind == _WIDE
     wide_sep = np.zeros(len(at), bool)
     wide_sep[wide] = _wide(data, at[wide], row_end[wide], _WIDE_SEPARATORS)
-    stop = kind == _STOP
-    stop[wide] |= _wide(data, at[wide], row_end[wide], _WIDE_STOPS)
-    plain[row[stop]] = False
-    regex = (kind == _DOT) & _ENDS_NAME[after] | comma & ((before >= 0x80) | (after >= 0x80))
-    by_bytes = plain.copy()
-    by_bytes[row[regex]] = False
-    if n:
-        by_bytes &= ~pc.fill_null(pc.match_substring_regex(labels, _AND), False).to_numpy(zero_copy_only=False)
+    by_bytes[row[comma & ((before >= 0x80) | (after >= 0x80))]] = False
     cut = ((kind == _SEP) | wide_sep | comma & ~(_DIGIT[before] & _DIGIT[after])) & by_bytes[row]
     starts = np.sort(np.concatenate([offs[:-1], at[cut]]), kind="stable")
     counts = np.bincount(row[cut], minlength=n) + 1
@@ -127,11 +109,11 @@ def explode(labels: Any) -> Exploded:
     keep = by_bytes[rows]
     rows, pieces = rows[keep], pieces.filter(pa.array(keep))
     slow = np.flatnonzero(plain & ~by_bytes)
-    if len(slow):  # a period or "(and)" may split: the tokenizer's own split
+    if len(slow):  # the tokenizer's own split
         keys: list[str] = []
         at_rows: list[int] = []
-        for i, label in zip(slow.tolist(), labels.take(pa.array(slow)).to_pylist()):
-            strs = split(label, 0, len(label), False)[0]
+        for i in slow.tolist():
+            strs = split(texts[i], 0, len(texts[i]), False)[0]
             keys += ["," + s for s in strs]  # one separator before each, as `piece_text` drops
             at_rows += [i] * len(strs)
         order = np.argsort(np.concatenate([rows, at_rows]), kind="stable")
