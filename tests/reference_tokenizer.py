@@ -19,12 +19,15 @@ from __future__ import annotations
 import re
 
 from milia_scan.sections import regions
-from milia_scan.separators import _MAX_NESTING, _SPLIT, _SPLIT_LINES
+from milia_scan.separators import _MAX_NESTING, CORE, HYPHEN
 from milia_scan.trim import trim
 from milia_scan.vocabulary import BULLETS
 
 OPEN = {"(": ")", "[": "]", "{": "}"}
 LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+# the separators, a spaced hyphen among them (production turns it into a comma before splitting)
+_SPLIT = re.compile(f"({CORE}|{HYPHEN})", re.I)
+_SPLIT_LINES = re.compile(rf"({CORE}|{HYPHEN}|{LINE_BREAK.pattern})", re.I)
 
 
 def bracket_pairs(text: str, a: int, b: int) -> list[tuple[int, int]]:

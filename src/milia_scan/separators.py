@@ -29,21 +29,23 @@ _AND = rf"\(\s*(?:{'|'.join(v.AND_WORDS)})\s*\)"
 # A hyphen spaced on one side or both, from the end of a word to a capital, separates
 # ("Isohexadecane- Butylene Glycol", "Cyclopentasiloxane -Tromethamine"): INCI names hyphenate
 # without spaces (PEG-100, Laureth-4), "C12- 15" has a digit after it, and a word broken at the
-# end of a printed line goes on in lower case ("La- vandula", "Hydroge- nated").
-_HYPHEN = r"(?-i:(?<=[a-z])(?:[ \t]*-[ \t]+|[ \t]+-)(?=[A-Z]))"  # case matters, in _SPLIT too
+# end of a printed line goes on in lower case ("La- vandula", "Hydroge- nated"). `split` turns
+# each into a comma (one character for one), so the split patterns need no alternative for it;
+# the pattern starts with the hyphen, which the regex engine finds fast.
+HYPHEN = r"(?-i:-(?<=[a-z]-)(?=[ \t]+[A-Z])|-(?<=[a-z][ \t]-)(?=[ \t]*[A-Z]))"  # case matters
 # A period ends a name when followed by a space or a footnote mark, except after a digit-free
 # abbreviation; a comma between digits is part of a name.
-_CORE = (rf"{_AND}|{_HYPHEN}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)"
-         rf"|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])")
-_SPLIT = re.compile(f"({_CORE})", re.I)
+CORE = (rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)"
+        rf"|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])")
+_SPLIT = re.compile(f"({CORE})", re.I)
 _SPLIT_ONLY_LINES = re.compile(rf"(\r\n|[{v.LINE_BREAKS}])")
-_SPLIT_LINES = re.compile(rf"({_CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
+_SPLIT_LINES = re.compile(rf"({CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
 BREAK = re.compile(f"[{v.LINE_BREAKS}]")
 # What only the pattern can split: a period that ends a name, "(and)". Each starts with a literal,
 # which the regex engine finds fast.
 _PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
 _AND_RE = re.compile(_AND, re.I)
-HYPHEN_RE = re.compile(_HYPHEN)
+_HYPHEN_RE = re.compile(HYPHEN)
 _OTHER_SEPARATORS = tuple(v.SEPARATORS)  # each becomes a comma: one character for one
 _ASCII_SEPARATORS = tuple(c for c in v.SEPARATORS if c.isascii())
 _COMMA_DIGIT = re.compile(r",\d")
@@ -96,11 +98,13 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
 
     Python's regex engine is slow on character classes, so the common shapes take C-level
     string methods: every separator character becomes a comma (one character for one, so the
-    offsets hold), then `str.split`. A period that ends a name, "(and)" or a spaced hyphen takes
-    the pattern.
+    offsets hold), then `str.split`. A spaced hyphen that separates becomes a comma first. A
+    period that ends a name or "(and)" takes the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if lines or patterned(sub):
+    if lines != "only" and ("- " in sub or " -" in sub):
+        sub = _HYPHEN_RE.sub(",", sub)
+    if lines or _needs_pattern(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
     if not sub.isascii() or any(map(sub.__contains__, _ASCII_SEPARATORS)):
@@ -113,11 +117,14 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     return strs, None
 
 
+def _needs_pattern(sub: str) -> bool:
+    return bool("." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub))
+
+
 def patterned(sub: str) -> bool:
-    """Whether `split` (without line breaks) reads `sub` with the pattern: it may hold a period
-    that ends a name, "(and)" or a spaced hyphen. Otherwise each separator character splits."""
-    return bool("." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub)
-                or ("- " in sub or " -" in sub) and HYPHEN_RE.search(sub))
+    """Whether `split` (without line breaks) reads `sub` with more than its separator characters:
+    it may hold a period that ends a name, "(and)" or a spaced hyphen that separates."""
+    return _needs_pattern(sub) or ("- " in sub or " -" in sub) and _HYPHEN_RE.search(sub) is not None
 
 
 def offsets(strs: list[str], a: int) -> list[int]:
