@@ -28,8 +28,9 @@ bench: $(STAMP)  ## speed: floor, naive baseline, milia-scan (BENCH_ARGS="--rows
 bench-adversarial: $(STAMP)  ## adversarial label shapes at 10 KB, 100 KB, 1 MB: is every stage linear? (ADV_ARGS="--quick")
 	$(BIN)/python benchmarks/adversarial.py $(ADV_ARGS)
 
-accuracy: $(STAMP)  ## precision / recall per noise kind, ours vs a naive baseline
+accuracy: $(STAMP)  ## precision / recall per noise kind, ours vs a naive baseline; then the condition profiles' verdicts
 	$(BIN)/python benchmarks/accuracy.py $(ACCURACY_ARGS)
+	$(BIN)/python benchmarks/profiles_accuracy.py
 
 calibration: $(STAMP)  ## band shares by product type before/after issue #11, and the archetype table (docs/calibration.md)
 	$(BIN)/python benchmarks/calibration.py $(CALIBRATION_ARGS)
