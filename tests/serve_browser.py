@@ -35,14 +35,21 @@ def _real_path(name: str, fixed: str) -> str | None:
     return fixed if Path(fixed).exists() else shutil.which(name)
 
 
-def live_server() -> Iterator[LiveServer]:
-    """The service on a free port, for a module-scoped fixture (`yield from live_server()`)."""
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    """The service on a free port (a page test module imports this fixture)."""
     with LiveServer(create_app()) as live:
         yield live
 
 
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """Headless Chromium (a page test module imports this fixture); skips without it."""
+    yield from chromium(tmp_path_factory.mktemp("chromium-profile"))
+
+
 def chromium(profile_dir: Path) -> Iterator[WebDriver]:
-    """Headless Chromium, for a module-scoped fixture (`yield from chromium(tmp_dir)`); skips without it."""
+    """Headless Chromium with its own profile directory; skips without it."""
     browser, driver = _real_path("chromium", CHROMIUM), _real_path("chromedriver", CHROMEDRIVER)
     if not browser or not driver:
         pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")

@@ -8,10 +8,10 @@ import json
 import time
 from pathlib import Path
 
-import pytest
 
 from .conftest import ROOT
-from .serve_browser import api_scan, chromium, live_server, open_page, paste, prop, scan_shown, wait_for
+from .serve_browser import api_scan, open_page, paste, prop, scan_shown, wait_for
+from .serve_browser import browser, server  # noqa: F401  (the fixtures these tests use)
 
 from selenium.webdriver.common.by import By  # noqa: E402  (after serve_browser: it skips without selenium)
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -21,16 +21,6 @@ import httpx  # noqa: E402
 NIGHT_CREAM = (ROOT / "examples" / "night-cream.txt").read_text(encoding="utf-8")
 KIT = ("Cleanser ingredients: water, glycerin, coconut oil. Moisturizer ingredients: water, mineral oil, "
        "dimethicone, retinol. Night Serum 30 ml ingredients: water, isopropyl myristate, salicylic acid")
-
-
-@pytest.fixture(scope="module")
-def server():
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from chromium(tmp_path_factory.mktemp("chromium-profile"))
 
 
 def marks(browser, kind: str) -> list[tuple[list[int], str]]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 
 from milia_scan import scan
 from milia_scan.render import render_report
 
 from .conftest import ROOT
-from .serve_browser import api_scan, chromium, live_server, prop, scan_label, wait_for
+from .serve_browser import api_scan, prop, scan_label, wait_for
+from .serve_browser import browser, server  # noqa: F401  (the fixtures these tests use)
 
 from selenium.webdriver.common.by import By  # noqa: E402  (after serve_browser: it skips without selenium)
 
@@ -34,16 +34,6 @@ def corpus_label(product_id: str) -> str:
 OIL_CLEANSER = corpus_label("lookfantastic_0245")
 # Oh K! SOS pH Balancing Gel Toner: "hamamelis virginiana" is understood by neither profile.
 TONER = corpus_label("lookfantastic_0871")
-
-
-@pytest.fixture(scope="module")
-def server():
-    yield from live_server()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from chromium(tmp_path_factory.mktemp("chromium-profile"))
 
 
 def one_line(text: str) -> str:
