@@ -108,3 +108,19 @@ def test_cli_parquet(run, tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 20
     r = run("bulk", str(tmp_path / "in.pq.data"), "-o", "-", "--format", "parquet")
     assert r.exit_code == 2 and "not stdin / stdout" in r.output
+
+
+def test_string_label_columns_take_the_vectorised_route(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text label columns are scored by kernel.score_array (plain lists vectorised), with the
+    row engine's values; score_batch is left for list shapes and bad context values."""
+    import milia_scan.bulk.parquet as parquet
+
+    def refused(*args, **kwargs):
+        raise AssertionError("score_batch called for text label columns")
+
+    monkeypatch.setattr(parquet, "score_batch", refused)
+    table = products(120)
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=50)
+    score_file(tmp_path / "in.parquet", tmp_path / "out.parquet", chunk_size=40, profiles=True)
+    assert pq.read_table(tmp_path / "out.parquet").to_pylist() == list(score_rows(table.to_pylist(), "ingredients",
+                                                                                   profiles=True))
