@@ -24,7 +24,6 @@ _PERCENT = re.compile(r"(?<![\w.,])(?:<\s*)?\d+(?:[.,]\d+)?\s*%")
 _NANO = re.compile(r"[\[(]\s*nano\s*[\])]")
 _NOT_NAME = re.compile(r"[^\w\s\-/',.]|_")  # \w keeps letters and digits of every script
 _LOOSE_PUNCT = re.compile(r"(?<!\d)[,.](?!\d)|(?<=\d)[,.](?!\d)|(?<!\d)[,.](?=\d)|'")
-_AROUND = re.compile(r"\s*([-/])\s*")
 _CI_NO = re.compile(r"\bci no\s?(?=\d)")
 # Pharmacopoeia grades after a name ("Petrolatum USP") are not part of the substance's identity.
 _GRADE = re.compile(r"(?:\s(?:usp|nf|bp|ep|jp|fcc|ph\s?eur))+$")
@@ -40,11 +39,22 @@ _OCR_DIGIT = re.compile(r"(?<=[a-z])[01](?![0-9])|(?<![0-9])[01](?=[a-z])")
 _OCR_DIGIT_MAP = {"0": "o", "1": "l"}
 
 
+class _CombiningMarks(dict[int, int | None]):
+    """A `str.translate` table that drops combining marks (`unicodedata.combining`), filled in as
+    characters are met: a C-level lookup per character instead of a Python test per character."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = kept = None if unicodedata.combining(chr(code)) else code
+        return kept
+
+
+_COMBINING_MARKS = _CombiningMarks()
+
+
 def _strip_accents(s: str) -> str:
     if s.isascii():
         return s
-    decomposed = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKD", s).translate(_COMBINING_MARKS)
 
 
 def match_key(text: str) -> str:
@@ -81,9 +91,10 @@ def _folded(text: str) -> str:
     s = _NOT_NAME.sub(" ", s)
     if "," in s or "." in s or "'" in s:
         s = _LOOSE_PUNCT.sub(" ", s)
-    if "-" in s or "/" in s:
-        s = _AROUND.sub(r"\1", s)
-    return " ".join(s.split()).strip(_EDGES)  # str.split splits where the regex \s matches
+    s = " ".join(s.split())  # str.split splits where the regex \s matches
+    if "-" in s or "/" in s:  # no space around a hyphen or slash (at most one on each side now)
+        s = s.replace(" -", "-").replace("- ", "-").replace(" /", "/").replace("/ ", "/")
+    return s.strip(_EDGES)
 
 
 _SOFT_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t]*(?=[a-z])")
