@@ -44,6 +44,8 @@ class _CombiningMarks(dict[int, int | None]):
     characters are met: a C-level lookup per character instead of a Python test per character."""
 
     def __missing__(self, code: int) -> int | None:
+        if len(self) >= 8192:  # bounded: a label of every code point must not grow it for good
+            self.clear()
         self[code] = kept = None if unicodedata.combining(chr(code)) else code
         return kept
 
