@@ -284,6 +284,20 @@ def allergen_verdict(kinds: AbstractSet[int]) -> Verdict:
     return "cannot tell" if _FRAGRANCE in kinds or _UNKNOWN in kinds or not kinds else "clear"
 
 
+#: Each verdict for the kinds of a label's tokens given as a bitmask (bit k set: a token of kind
+#: k): the two rules above, tabulated once for bulk's vectorised route (mask 0: no token).
+KIND_BITS = 6
+FUNGAL_BY_MASK = tuple(fungal_verdict({k for k in range(KIND_BITS) if m >> k & 1}) for m in range(1 << KIND_BITS))
+ALLERGEN_BY_MASK = tuple(allergen_verdict({k for k in range(KIND_BITS) if m >> k & 1}) for m in range(1 << KIND_BITS))
+
+
+def kinds_of(rules: ProfileRules, texts: Iterable[str]) -> list[tuple[int, int]]:
+    """What each token text is to the two profiles (`TokenInfo.fungal`, `.allergen`), cached
+    per text as for `assess`."""
+    get = rules.tokens.get
+    return [(i.fungal, i.allergen) for i in (get(t) or _info(rules, t) for t in texts)]
+
+
 def _fields(tok: Token, fields: _Row) -> _Row:
     """A profile row: the token's own fields, then what the profile says of its text."""
     return {"text": tok.text, "start": tok.start, "end": tok.end, "position": tok.position, **fields}

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import vocabulary as v
+from ..profiles import ALLERGEN_BY_MASK, FUNGAL_BY_MASK, kinds_of, rules_for
 from ..scanner import MATCHED, UNMATCHED, Scanner
 from ..score import declared_factor, position_factor, score_rows
 from ..separators import patterned, split
@@ -149,6 +150,8 @@ class Pieces:
         self._groups.clear()
         self.risks: list[tuple[tuple[int, float, float], ...]] = []  # per group: (id, o, c) of each
         self.helpful: list[tuple[tuple[int], ...]] = []  # per group: (id,) of each
+        self.token: list[str] = []  # its token text ("": none), for the profiles
+        self.fungal, self.allergen = array("b"), array("b")  # profile kinds, filled when asked for
 
     def _id(self, name: str) -> int:
         if name not in self.ids:
@@ -169,6 +172,7 @@ class Pieces:
         self.back.append(p.unbalanced or p.cue)
         self.group.append(g)
         self.declared.append(np.nan if p.percent is None else declared_factor(p.percent))
+        self.token.append(piece_text(key)[p.a : p.b] if p.b else "")
         self.code[key] = len(self.code)
         return len(self.code) - 1
 
@@ -180,6 +184,19 @@ class Pieces:
         if None in codes:
             codes = [c if c is not None else self._add(k) for c, k in zip(codes, keys)]
         return np.array(codes, np.int64)
+
+    def profile_kinds(self) -> tuple[Any, Any]:
+        """What each code's token is to the two profiles (`profiles.kinds_of`; -1: no token), as
+        numpy arrays. Worked out only here: a new token text costs ~20 us in the fungal rules."""
+        new = self.token[len(self.fungal) :]
+        if new:
+            texts = [t for t in new if t]
+            kinds = iter(kinds_of(rules_for(self.scanner), texts))
+            for t in new:
+                f, a = next(kinds) if t else (-1, -1)
+                self.fungal.append(f)
+                self.allergen.append(a)
+        return np.array(self.fungal, np.int64), np.array(self.allergen, np.int64)
 
     def table(self) -> tuple[Any, ...]:
         """kind, back, group, declared as numpy arrays (copies: the arrays keep growing)."""
@@ -232,13 +249,16 @@ class Vectorised(NamedTuple):
     pore_clogging: Any
     hits: Any  # pa.StringArray: risk ids in label order, each once, joined with ';'
     helpful: Any
+    verdicts: list[Any]  # with profiles: the fungal and allergen verdicts (pa.StringArray each)
 
 
-def score_plain(labels: Any, scanner: Scanner, scale: Any) -> Vectorised:
+def score_plain(labels: Any, scanner: Scanner, scale: Any, profiles: bool = False) -> Vectorised:
     """Score the labels of a string array that take the vectorised route; `scale` per label is
     MAX_SINGLE * CONTEXT_MULTIPLIER[its context]. Same values as `Scanner.score` (`_lean`): each
     risk id once, at its first place; its amount from its declared percentage, else from the
-    unmatched pieces before it (pieces with no token are not ingredients)."""
+    unmatched pieces before it (pieces with no token are not ingredients). With `profiles`, the
+    verdicts too: the kinds of a label's tokens as a bitmask, read through the profiles' rules
+    (`FUNGAL_BY_MASK`, `ALLERGEN_BY_MASK`)."""
     n = len(labels)
     ex = explode(labels)
     known = pieces_for(scanner)
@@ -268,11 +288,13 @@ def score_plain(labels: Any, scanner: Scanner, scale: Any) -> Vectorised:
     elem, helpful = _csr(known.helpful, group[mcode], 1)
     hrow, hid = mrow[elem], helpful[:, 0].astype(np.int64)
     first = _first(hrow, hid)
-    return Vectorised(plain, score, milia, pore, hits, _joined(hrow[first], names.take(pa.array(hid[first])), n))
-
-
-def none_plain(n: int) -> Vectorised:
-    """No label of n on the vectorised route (the profiles' verdicts read each token text)."""
-    zero = np.zeros(n, np.int64)
-    blank = pa.array([""] * n, pa.string())
-    return Vectorised(np.zeros(n, bool), zero, zero.copy(), zero.copy(), blank, blank)
+    helpful_ids = _joined(hrow[first], names.take(pa.array(hid[first])), n)
+    verdicts = []
+    if profiles:
+        for kinds, by_mask in zip(known.profile_kinds(), (FUNGAL_BY_MASK, ALLERGEN_BY_MASK)):
+            k = kinds[codes]
+            token = k >= 0
+            mask = np.zeros(n, np.int64)
+            np.bitwise_or.at(mask, rows[token], np.left_shift(1, k[token]))
+            verdicts.append(pa.array(by_mask, pa.string()).take(pa.array(mask)))
+    return Vectorised(plain, score, milia, pore, hits, helpful_ids, verdicts)

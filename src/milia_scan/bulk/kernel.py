@@ -148,7 +148,7 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .explode import none_plain, score_plain
+    from .explode import score_plain
 
     single = isinstance(context, str)
     contexts = [context] if single else list(context)
@@ -162,7 +162,7 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, 
         rows, back = enc.dictionary, enc.indices
     n = len(rows)
     scale = np.full(n, scales[context]) if single else np.array([scales[c] for c in contexts], np.float64)
-    got = score_plain(rows, scanner, scale) if not profiles else none_plain(n)
+    got = score_plain(rows, scanner, scale, profiles)
     valid = rows.is_valid().to_numpy(zero_copy_only=False)
     hard = np.flatnonzero(valid & ~got.plain)
     score = partial(scanner.score, profiles=True) if profiles else scanner.score
@@ -189,11 +189,10 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, 
     texts[0] = pc.if_else(pa.array(valid), texts[0], UNKNOWN)
     cols = [numbers[0], *texts, numbers[1], numbers[2]]
     verdicts = []
-    if profiles:  # every label went to Scanner.score; "" for an empty row
-        cells = [profile_cells(None)] * n
-        for i, r in zip(hard.tolist(), results):
-            cells[i] = profile_cells(r)
-        verdicts = [pa.array([c[k] for c in cells], pa.string()) for k in (0, 1)]
+    if profiles:  # the hard rows' verdicts from Scanner.score; "" for an empty row
+        hard_cells = [profile_cells(r) for r in results]
+        verdicts = [pc.if_else(pa.array(valid), pa.concat_arrays([v, pa.array([c[k] for c in hard_cells], pa.string())])
+                               .take(take), "") for k, v in enumerate(got.verdicts)]
     if single:
         cols = [c.take(back) for c in cols]
         cols[1] = pc.fill_null(cols[1], UNKNOWN)
