@@ -360,6 +360,31 @@ def test_score_frame_matches_score_rows() -> None:
     assert list(bulk.score_frame(df.iloc[:0]).columns) == list(out.columns)
 
 
+def test_score_frame_reads_text_columns_on_the_vectorised_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text (or missing) labels go through kernel.score_array with score_rows' values; a column
+    holding a list still goes through score_batch, which joins it."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from milia_scan.bulk import iterables
+
+    labels = [*LABELS, None, float("nan"), pd.NA, "Parfum, Linalool, Aqua", "Aqua, Glycerin"] * 3
+    df = pd.DataFrame({"ingredients": labels, "use": ["rinse-off", "Eye-Area", " leave-on "] * (len(labels) // 3)})
+    rows = [{"ingredients": v if isinstance(v, str) else None, "use": u} for v, u in zip(labels, df["use"])]
+    expected = list(score_rows(rows, context_column="use", profiles=True))
+    real = iterables.score_batch
+
+    def refused(*args, **kwargs):
+        raise AssertionError("score_batch called for a text column")
+
+    monkeypatch.setattr(iterables, "score_batch", refused)
+    out = bulk.score_frame(df, context_column="use", profiles=True)
+    got = out.drop(columns=["ingredients", "use"]).astype(object).where(out.notna(), None).to_dict("records")
+    assert got == [{k: v for k, v in r.items() if k.startswith("milia_")} for r in expected]
+    monkeypatch.setattr(iterables, "score_batch", real)
+    listed = bulk.score_frame(pd.DataFrame({"ingredients": [["Aqua", "Petrolatum"], "Aqua, Petrolatum"]}))
+    assert listed["milia_score"].tolist()[0] == listed["milia_score"].tolist()[1] > 0
+
+
 def test_the_core_does_not_import_pandas_or_pyarrow() -> None:
     code = ("import sys, milia_scan, milia_scan.bulk, milia_scan.cli; "
             "print(any(m in sys.modules for m in ('pandas', 'pyarrow', 'polars')))")

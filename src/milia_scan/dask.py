@@ -187,7 +187,8 @@ def score_file(
       `dd.read_parquet`, written as a directory of Parquet files `00000.parquet`, ... at
       `output` (whatever its name), with the label column as plain text (a string column).
     - Every partition is scored by `score_frame`, which runs the columnar engine's per-batch
-      function (`bulk.kernel.score_batch`: each distinct label of the partition scored once).
+      function (`bulk.kernel.score_array`: each distinct label of the partition scored once, plain
+      lists vectorised; labels held as lists go through `score_batch`).
     - `context`, `context_column`, `name_column`: as in `milia_scan.bulk.score_file`; the
       columns are checked in the header before any work.
     - `profiles`: `milia_fungal` and `milia_allergens` too, as `milia_scan.bulk.score_file`.

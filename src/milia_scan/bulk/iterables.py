@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import check_context
 from ..scanner import LabelScore, Scanner, default_scanner
 from .contexts import ContextSpec, context_spec
-from .kernel import score_batch
+from .kernel import score_array, score_batch, select_labels, text_array
 from .pool import batched, map_chunks
 from .rows import (
     CHUNK_SIZE,
@@ -145,18 +145,24 @@ def score_frame(
     values = df[column]
     if isinstance(values, pd.DataFrame):
         raise ValueError(f"column {column!r} appears {values.shape[1]} times")
-    results: list[LabelScore | None] = []
-    contexts: list[str] = []
-    if len(df):  # the columnar engine's per-batch function: each distinct (label, context) scored once
-        got = score_batch([values.tolist()], [column], scanner_or_default(scanner), spec,
-                          df[spec.column].tolist() if spec.per_row else None)
-        if got.errors:
-            i, reason = got.errors[0]
-            raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
-        results, contexts = got.results, got.contexts
-    cols: list[Any] = list(zip(*map(result_cells, results, contexts))) if results else [() for _ in COLUMNS]
-    if profiles:
-        cols.extend(profile_lists(results))
+    cols: list[Any] = [() for _ in added_columns([column], profiles)]
+    if len(df):  # the columnar engine's per-batch functions: each distinct (label, context) scored once
+        scanner = scanner_or_default(scanner)
+        labels, context_values = values.tolist(), df[spec.column].tolist() if spec.per_row else None
+        row_contexts, bad = spec.read_all(context_values, len(df))
+        texts = None if bad else text_array(labels)
+        if texts is not None:  # text labels: plain lists vectorised, as the columnar CSV engine
+            got = score_array(select_labels([texts], [column])[0], scanner, spec.fixed or row_contexts,
+                              profiles=profiles)
+            cols = [c.to_pylist() for c in (*got[: len(COLUMNS)], *got.verdicts)]
+        else:  # lists and other values read (or refused) one by one; bad contexts named
+            found = score_batch([labels], [column], scanner, spec, context_values)
+            if found.errors:
+                i, reason = found.errors[0]
+                raise ValueError(f"row {i} (index {df.index[i]!r}): {reason}")
+            cols = list(zip(*map(result_cells, found.results, found.contexts)))
+            if profiles:
+                cols.extend(profile_lists(found.results))
     out = df.copy()
     for name, col in zip(added_columns([column], profiles), cols):
         if name in NUMBER_COLUMNS:

@@ -137,6 +137,26 @@ def forget(scanner: Scanner) -> None:
     _HARD.pop(scanner, None)
 
 
+def text_array(values: Sequence[Any]) -> Any | None:
+    """`values` as a pyarrow string array when each one is text or missing (None, NaN, pandas'
+    NA), for `score_array`; None when one is anything else (a list, a number: `score_batch` reads
+    or refuses it) or pyarrow and numpy are not installed."""
+    try:
+        import numpy  # noqa: F401
+        import pyarrow as pa
+    except ImportError:
+        return None
+    texts = []
+    for v in values:
+        if isinstance(v, str):
+            texts.append(v)
+        elif v is None or isinstance(v, float) and v != v or type(v).__name__ in ("NAType", "NaTType"):
+            texts.append(None)
+        else:
+            return None
+    return pa.array(texts, pa.string())
+
+
 def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, profiles: bool = False) -> Columns:
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
