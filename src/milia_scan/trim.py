@@ -29,6 +29,7 @@ _PCT_END = re.compile(r"(?:\(\s*<?\s*(\d+(?:[.,]\d+)?)\s*%\s*\)|<?\s*(\d+(?:[.,]
 _AMOUNT_END = re.compile(rf"(?:\s*[:=]\s*|\s+)\d+(?:[.,]\d+)?\s*(?:{'|'.join(v.UNITS)})\b\.?\s*\Z", re.I)
 _PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
 _PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
+_DIGIT = re.compile(r"\d")
 _JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
 _LEGEND = re.compile(rf"(?i)[{v.FOOTNOTE_MARKS}¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})")
 
@@ -62,16 +63,20 @@ def trim(piece: str, *, active: bool = False) -> Trimmed:
             percent, b = _number(pct.group(1)), pct.start()
     while a < b:
         lo = max(a, b - _TAIL)
-        pct = _PCT_END.search(piece, lo, b)
+        # each pattern is tried only where it can match: most pieces end in a letter, with no
+        # digit near the end (a search tries every start in the window)
+        digits = _DIGIT.search(piece, lo, b) is not None
+        pct = _PCT_END.search(piece, lo, b) if digits and piece.find("%", lo, b) >= 0 else None
         if pct is not None:  # "Petrolatum 41%", "Adapalene (0.1%)": the amount is not the name
             percent = _number(pct.group(1) or pct.group(2)) if percent is None else percent
             b = pct.start()
             continue
-        amount = _AMOUNT_END.search(piece, lo, b)
+        amount = _AMOUNT_END.search(piece, lo, b) if digits else None
         if amount is not None and amount.start() > a:  # "Vaseline : 40 g"
             b = amount.start()
             continue
-        junk = _JUNK_END.search(piece, lo, b)
+        last = piece[b - 1]
+        junk = None if last.isalnum() and last not in v.SUPERSCRIPTS else _JUNK_END.search(piece, lo, b)
         if junk is not None:
             b = junk.start()
             continue
