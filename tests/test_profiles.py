@@ -196,6 +196,21 @@ def test_allergen_verdicts(scanner) -> None:
     assert a.verdict == "cannot tell" and [u.text for u in a.unknown] == ["Zyxorbium"]
 
 
+def test_a_token_longer_than_any_name_is_not_decided(scanner) -> None:
+    """As the matcher: no rule is run over a token longer than any name (MAX_NAME), so a label of
+    one huge token costs what reading it costs, and it is 'cannot tell', never 'clear'."""
+    from milia_scan.match import MAX_NAME
+
+    huge = "/".join(["Aqua", "Glycerin"] * (MAX_NAME // 10))  # one slash chain, no separator
+    label = f"{huge}, Squalane"
+    p = _assess(label, scanner)
+    assert p.fungal_acne.verdict == p.allergens.verdict == "cannot tell"
+    assert [u.text for u in p.fungal_acne.unknown] == [huge]
+    assert "longer than any ingredient name" in p.fungal_acne.unknown[0].reason
+    assert (scanner.score(label, profiles=True).fungal_acne, scanner.score(label, profiles=True).allergens) == (
+        "cannot tell", "cannot tell")
+
+
 def test_empty_label_is_cannot_tell(scanner) -> None:
     p = assess("", [], scanner)
     assert p.fungal_acne.verdict == "cannot tell" and p.allergens.verdict == "cannot tell"

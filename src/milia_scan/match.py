@@ -91,7 +91,7 @@ _CLASS_WORDS = frozenset(
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s*/\s*(?=[^\W\d])")
 _MIN_FUZZY_LEN = 5
 _MAX_EDITS = 2  # over the whole name
-_MAX_NAME = 256  # longer than any INCI name: exact lookup only, so a huge token costs linear time
+MAX_NAME = 256  # longer than any INCI name: exact lookup only, so a huge token costs linear time
 _NO_FUZZY: tuple[None, str, str] = (None, "unknown", "")
 _CACHE_LIMIT = 50_000  # distinct tokens per process; the older half dropped when full
 
@@ -286,7 +286,7 @@ class Matcher:
         m, rule = self._lookup(key)
         if rule:
             return Resolution(key, (m,) if m else (), True, rule, self._known_as(key) if m is None else "")
-        if len(key) > _MAX_NAME:
+        if len(key) > MAX_NAME:
             return Resolution(key, (), False, "too long")
         if text == key and "/" not in key and not _QUALIFIER.match(key):
             m, rule, detail = self._fuzzy_one(key)  # no variant to try: the key's own typo search decides

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import make_room
 from .lexicon import Lexicon, load_lexicon
-from .match import Matcher, Resolution
+from .match import MAX_NAME, Matcher, Resolution
 from .models import (
     PROFILE_DISCLAIMER,
     Allergen,
@@ -249,6 +249,9 @@ def token_info(rules: ProfileRules, text: str, res: Resolution) -> TokenInfo:
     About 20 us for a new text (the fungal patterns), so it is cached per text and worked out
     only where profiles are asked for."""
     key = res.key or match_key(text)
+    if len(key) > MAX_NAME:  # as the matcher: no name is this long, and 94 patterns over it cost
+        return TokenInfo(_UNDECIDED, {"reason": "longer than any ingredient name: not decided", "rule": None},
+                         _UNKNOWN, {"reason": "longer than any ingredient name: not recognised", "rule": None}, False)
     rule = _fungal_decision(rules, text, key, res)
     fragrance = _is_fragrance(key)
     if rule is None and fragrance:  # "Natural Fragrance", "Parfum/Fragrance/Aroma"
