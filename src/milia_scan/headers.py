@@ -60,6 +60,7 @@ MAY_CONTAIN = re.compile(
 )
 # A heading read backwards from its colon: letters, digits, spaces and a few marks, perhaps
 # ending in a short bracket ("-Vitamin A (retinol):"); a period only when glued ("No.9").
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _REV_PHRASE = re.compile(r"[ \t]*((?:\)[^()\n]{0,40}\([ \t]*)?(?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
 _AMOUNT_AFTER = re.compile(rf"[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:{_words(*v.UNITS)}|%)\b\.?[ \t]*(?:$|[,;\r\n])", re.I | re.M)
 _SEPARATOR_CHARS = frozenset("," + v.SEPARATORS)
@@ -150,16 +151,17 @@ def _phrase_before(text: str, colon: int) -> tuple[int, int] | None:
     m = _REV_PHRASE.match(text[lo:colon][::-1])
     if m is None or m.end() == colon - lo and lo > 0:
         return None  # nothing, or longer than a heading: a sentence
-    end = colon - m.start(1)
     start = colon - m.end(1)
-    while text[start] in " \t":
-        start += 1
-    while end > start and text[end - 1] in " \t":
-        end -= 1
-    phrase = text[start:end]
-    if not any(c.isalpha() for c in phrase) or len(phrase.split()) > v.HEADING_MAX_WORDS:
+    phrase = text[start : colon - m.start(1)]
+    start += len(phrase) - len(phrase.lstrip(" \t"))
+    phrase = phrase.strip(" \t")
+    if not _has_letter(phrase) or len(phrase.split()) > v.HEADING_MAX_WORDS:
         return None
-    return start, end
+    return start, start + len(phrase)
+
+
+def _has_letter(s: str) -> bool:
+    return _ASCII_LETTER.search(s) is not None if s.isascii() else any(c.isalpha() for c in s)
 
 
 def _after_separator(text: str, start: int) -> bool:
