@@ -2,7 +2,7 @@
 scored by `kernel.score_array` (plain lists with numpy in `explode.py`), rows written by Arrow
 compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), the reference and fallback.
 
-How it stays identical: the parent cuts the input (after the header) into blocks of about
+How it stays identical: the parent cuts the input (after the header, `blocks.py`) into blocks of about
 `block_bytes` that end at a record end (a line break after an even number of quotes; any line
 break without quoting). A worker parses a block with Arrow, then writes its fields back the way
 Python's csv module writes them (quoted only when a field holds the delimiter, a quote or a line
@@ -24,9 +24,10 @@ import csv
 import io
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from ..scanner import Scanner
+from .blocks import Blocks, Chain, line_ends
 from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import forget, score_array, select_labels
@@ -183,71 +184,6 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
 # ---------------------------------------------------------------------------- parent side
 
 
-class _Blocks:
-    """The bytes of an input cut into blocks that end at a record end (see the module doc), as
-    (block, whole): not whole when no record end was found in 8 x `size` bytes (the block is
-    then cut anywhere, and the row engine reads it). `rest` is what was read and not handed out."""
-
-    def __init__(self, binary: IO[bytes], quote_none: bool, size: int) -> None:
-        self.binary, self.quote_none, self.size = binary, quote_none, size
-        self.rest = b""
-
-    def _cut(self, buf: bytes) -> int:
-        end = buf.rfind(b"\n")
-        if self.quote_none or end < 0:
-            return end + 1
-        quotes = buf.count(b'"', 0, end)
-        while end >= 0:  # the last line break after an even number of quotes, in linear time
-            if quotes % 2 == 0:
-                return end + 1
-            before = buf.rfind(b"\n", 0, end)
-            quotes -= buf.count(b'"', before + 1, end)
-            end = before
-        return 0
-
-    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
-        while True:
-            data = self.binary.read(self.size)
-            if not data:
-                if self.rest:  # the end of the file: its last line may lack a line end
-                    block, self.rest = self.rest, b""
-                    yield block, True
-                return
-            self.rest += data
-            cut = self._cut(self.rest)
-            if cut:
-                block, self.rest = self.rest[:cut], self.rest[cut:]
-                yield block, True
-            elif len(self.rest) > 8 * self.size:  # a record this long: let the row engine read it
-                block, self.rest = self.rest, b""
-                yield block, False
-
-
-class _Chain(io.RawIOBase):
-    """Some bytes, then a stream: what the row engine reads when it takes over."""
-
-    def __init__(self, head: bytes, tail: IO[bytes]) -> None:
-        self.head, self.tail = memoryview(head), tail
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        if self.head.nbytes:
-            n = min(len(b), self.head.nbytes)
-            b[:n] = self.head[:n]
-            self.head = self.head[n:]
-            return n
-        data = self.tail.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-
-def _line_ends(block: bytes) -> int:
-    """Lines in a block as Python's universal newlines count them (\\n, \\r\\n and \\r)."""
-    return block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-
-
 def run_csv(
     path: str, layout: CsvLayout, how: CsvOutput, write: Callable[[bytes], Any],
     on_error: Callable[[int, str, str], None], options: Options, *, jobs: int, scanner: Scanner,
@@ -271,7 +207,7 @@ def run_csv(
         start = binary.read(len(_BOM) + len(head))
         skip = len(_BOM) if start.startswith(_BOM) else 0
         # the header as decoded, encoded again: the same bytes (UTF-8, undecodable bytes kept)
-        blocks = _Blocks(io.BufferedReader(_Chain(start[skip + len(head):], binary)), layout.quote_none,
+        blocks = Blocks(io.BufferedReader(Chain(start[skip + len(head):], binary)), layout.quote_none,
                          block_bytes)
         spec = BlockSpec(dialect["delimiter"], layout.quote_none, len(layout.header), how.cols, how.found,
                          how.places, how.context_col)
@@ -294,13 +230,13 @@ def run_csv(
                 write(chunk.text)  # type: ignore[arg-type]
                 scored += chunk.scored
                 empty += chunk.empty
-                line_at += _line_ends(block)
+                line_at += line_ends(block)
                 if report:
                     report(scored + empty, source.position(), source.size)
         finally:
             results.close()  # stops the workers of a run cut short
         if takeover is not None:
-            text = io.TextIOWrapper(io.BufferedReader(_Chain(takeover, blocks.binary)), encoding="utf-8",
+            text = io.TextIOWrapper(io.BufferedReader(Chain(takeover, blocks.binary)), encoding="utf-8",
                                     errors="surrogateescape", newline="")
             rows = csv_rows(text, dialect, len(layout.header), options.bad_bytes, on_error, header=False,
                             lines_before=line_at, check=context.row_check(how.context_col))
