@@ -30,7 +30,7 @@ from ..scanner import Scanner
 from .blocks import Blocks, Chain, line_ends
 from .contexts import ContextSpec
 from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
-from .kernel import forget, score_array, select_labels
+from .kernel import forget, score_text_columns
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS, has_used
 from .sources import CsvLayout, open_input
@@ -155,12 +155,11 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
     rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
     if not _reads_back(rows, block):
         return None
-    n = len(columns[0]) if columns else 0
-    contexts, bad = context.read_all(None if spec.context_col is None else columns[spec.context_col].to_pylist(), n)
-    if bad:  # the row engine sets the row aside, with its line
+    found = score_text_columns([columns[i] for i in spec.cols], spec.names, scanner, context,
+                               None if spec.context_col is None else columns[spec.context_col].to_pylist())
+    if found is None:  # a context that cannot be read: the row engine sets the row aside, with its line
         return None
-    labels, used = select_labels([columns[i] for i in spec.cols], spec.names)
-    got = score_array(labels, scanner, context.fixed or contexts, profiles=context.profiles)
+    got, used = found
     values = [pc.fill_null(pc.cast(c, pa.string()), "") if pa.types.is_integer(c.type) else c
               for c in got[: len(COLUMNS)]]  # a number as str() writes it; "" when empty
     if has_used(len(spec.places), context.profiles):  # and milia_column

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import check_context
 from ..scanner import LabelScore, Scanner, default_scanner
 from .contexts import ContextSpec, context_spec
-from .kernel import score_array, score_batch, select_labels, text_array
+from .kernel import score_batch, score_text_columns, text_array
 from .pool import batched, map_chunks
 from .rows import (
     CHUNK_SIZE,
@@ -149,11 +149,10 @@ def score_frame(
     if len(df):  # the columnar engine's per-batch functions: each distinct (label, context) scored once
         scanner = scanner_or_default(scanner)
         labels, context_values = values.tolist(), df[spec.column].tolist() if spec.per_row else None
-        row_contexts, bad = spec.read_all(context_values, len(df))
-        texts = None if bad else text_array(labels)
-        if texts is not None:  # text labels: plain lists vectorised, as the columnar CSV engine
-            got = score_array(select_labels([texts], [column])[0], scanner, spec.fixed or row_contexts,
-                              profiles=profiles)
+        texts = text_array(labels)
+        fast = None if texts is None else score_text_columns([texts], [column], scanner, spec, context_values)
+        if fast is not None:  # text labels: plain lists vectorised, as the columnar CSV engine
+            got = fast[0]
             cols = [c.to_pylist() for c in (*got[: len(COLUMNS)], *got.verdicts)]
         else:  # lists and other values read (or refused) one by one; bad contexts named
             found = score_batch([labels], [column], scanner, spec, context_values)

@@ -157,6 +157,19 @@ def text_array(values: Sequence[Any]) -> Any | None:
     return pa.array(texts, pa.string())
 
 
+def score_text_columns(columns: Sequence[Any], names: Sequence[str], scanner: Scanner, context: ContextSpec,
+                       context_values: Sequence[Any] | None = None) -> tuple[Columns, Any] | None:
+    """`score_array` of the labels `select_labels` picks from pyarrow string columns, each row in
+    its context (`context.read_all` of `context_values`, the values of `context.column`), and the
+    column each label came from; None when a row's context cannot be read (the caller's fallback,
+    `score_batch` or the row engine, names that row)."""
+    contexts, bad = context.read_all(context_values, len(columns[0]))
+    if bad:
+        return None
+    labels, used = select_labels(columns, names)
+    return score_array(labels, scanner, context.fixed or contexts, profiles=context.profiles), used
+
+
 def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, profiles: bool = False) -> Columns:
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..scanner import Scanner
 from .contexts import ContextSpec
-from .kernel import score_array, score_batch, select_labels
+from .kernel import score_batch, score_text_columns
 from .pool import CACHE_PER_COLUMNAR_WORKER, map_chunks
 from .rows import COLUMNS, COLUMN_USED, NUMBER_COLUMNS, BulkInputError, added_columns, either, profile_lists, result_cells
 from .sources import default_columns, obf_header
@@ -91,13 +91,11 @@ def parquet_batch(
     if contexts is not None:
         raw = contexts[0].to_pylist()
         context_values = [_by_lang(v) for v in raw] if contexts[1] == "lang" else raw
-    if all(pa.types.is_string(c.type) for c in columns):
-        row_contexts, bad = context.read_all(context_values, len(columns[0]))
-        if not bad:
-            labels, used = select_labels(columns, names)
-            fast = score_array(labels, scanner, context.fixed or row_contexts, profiles=context.profiles)
-            arrays = list(fast[: len(COLUMNS)]) + ([used] if with_used else []) + fast.verdicts
-            return arrays, fast.scored, fast.empty, []
+    found = (score_text_columns(columns, names, scanner, context, context_values)
+             if all(pa.types.is_string(c.type) for c in columns) else None)
+    if found is not None:
+        fast, used = found
+        return list(fast[: len(COLUMNS)]) + ([used] if with_used else []) + fast.verdicts, fast.scored, fast.empty, []
     values = [[_by_lang(v) for v in col.to_pylist()] if kind == "lang" else col.to_pylist()
               for col, kind in zip(columns, kinds)]
     got = score_batch(values, names, scanner, context, context_values)
