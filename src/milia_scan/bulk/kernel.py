@@ -17,7 +17,7 @@ from ..models import CONTEXTS, check_context
 from ..scanner import LabelScore, Scanner
 from ..score import CONTEXT_MULTIPLIER, MAX_SINGLE, band_for
 from .contexts import ContextSpec
-from .rows import UNKNOWN, first_label, label_of, profile_cells
+from .rows import UNKNOWN, first_label, is_missing, label_of, profile_cells
 
 _MISSING = object()
 
@@ -150,7 +150,7 @@ def text_array(values: Sequence[Any]) -> Any | None:
     for v in values:
         if isinstance(v, str):
             texts.append(v)
-        elif v is None or isinstance(v, float) and v != v or type(v).__name__ in ("NAType", "NaTType"):
+        elif is_missing(v):
             texts.append(None)
         else:
             return None

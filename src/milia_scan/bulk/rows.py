@@ -52,6 +52,12 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def is_missing(value: Any) -> bool:
+    """None, NaN, or pandas' NA / NaT: a cell with no value."""
+    return (value is None or isinstance(value, float) and value != value
+            or type(value).__name__ in ("NAType", "NaTType"))
+
+
 def label_of(value: Any) -> str | None:
     """The label text of an ingredient cell, or None when it is empty or missing.
 
@@ -60,13 +66,9 @@ def label_of(value: Any) -> str | None:
     """
     if isinstance(value, str):
         return value if value.strip() else None
-    if value is None:
-        return None
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return ", ".join(value) if any(v.strip() for v in value) else None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    if type(value).__name__ in ("NAType", "NaTType"):
+    if is_missing(value):
         return None
     raise TypeError(f"a {type(value).__name__}, not text")
 
