@@ -29,6 +29,7 @@ otherwise.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from collections.abc import Iterable, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,6 +187,7 @@ def _is_fragrance(key: str) -> bool:
 
 
 _Row = dict[str, Any]  # a model's fields, as `built` takes them
+_TEXT = attrgetter("text")
 # What one token is to each profile (worked out once per token text, in `token_info`).
 _DECIDED, _TRIGGER, _UNDECIDED, _FRAGRANCE, _ALLERGEN, _UNKNOWN = range(6)
 
@@ -261,6 +263,12 @@ def token_info(rules: ProfileRules, text: str, res: Resolution) -> TokenInfo:
     return TokenInfo(*_fungal_info(rules, rule, fragrance, res), *_allergen_info(rules, allergen, fragrance, known))
 
 
+def _infos(rules: ProfileRules, texts: Iterable[str]) -> list[TokenInfo]:
+    """`token_info` of each token text, from the per-text cache."""
+    get = rules.tokens.get
+    return [get(t) or _info(rules, t) for t in texts]
+
+
 def _info(rules: ProfileRules, text: str) -> TokenInfo:
     """`token_info` of a token text, cached per text, as many texts as the matcher caches (one
     knob: `Scanner.cache_limit`), the older half dropped when full."""
@@ -297,8 +305,7 @@ ALLERGEN_BY_MASK = tuple(allergen_verdict({k for k in range(KIND_BITS) if m >> k
 def kinds_of(rules: ProfileRules, texts: Iterable[str]) -> list[tuple[int, int]]:
     """What each token text is to the two profiles (`TokenInfo.fungal`, `.allergen`), cached
     per text as for `assess`."""
-    get = rules.tokens.get
-    return [(i.fungal, i.allergen) for i in (get(t) or _info(rules, t) for t in texts)]
+    return [(i.fungal, i.allergen) for i in _infos(rules, texts)]
 
 
 def _fields(tok: Token, fields: _Row) -> _Row:
@@ -399,8 +406,7 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
             from .scanner import default_scanner
 
             tokens = default_scanner().tokenize(label)
-    get = rules.tokens.get
-    return profiles_of(tokens, [get(t.text) or _info(rules, t.text) for t in tokens])
+    return profiles_of(tokens, _infos(rules, map(_TEXT, tokens)))
 
 
 def profiles_of(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> Profiles:
@@ -418,6 +424,5 @@ class Verdicts(NamedTuple):
 
 def verdicts(rules: ProfileRules, texts: Iterable[str]) -> Verdicts:
     """Both verdicts from a label's token texts, as `assess` gives them, without the report."""
-    get = rules.tokens.get
-    infos = [get(t) or _info(rules, t) for t in texts]
+    infos = _infos(rules, texts)
     return Verdicts(fungal_verdict({i.fungal for i in infos}), allergen_verdict({i.allergen for i in infos}))
