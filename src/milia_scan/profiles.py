@@ -351,8 +351,9 @@ def _fungal(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> ProfileVerdi
 _THRESHOLDS = ("EU law requires these allergens to be named above 0.001 % in leave-on and 0.01 % in rinse-off "
                "products; below that they need not be, and labels made for markets outside the EU need not name "
                "them at all.")
-_NOT_YET = (" The allergens added by Regulation (EU) 2023/1545 need not be named on products placed on the "
-            "market until 31 July 2026 (on sale until 31 July 2028).")
+# True on any date: written as the regulation's dates, not as "not yet" (31 July 2026 has passed).
+_NOT_YET = (" The allergens added by Regulation (EU) 2023/1545 must be named on products placed on the EU "
+            "market from 31 July 2026; products placed before then may be sold without them until 31 July 2028.")
 
 
 def _allergens(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> AllergenVerdict:
