@@ -30,18 +30,19 @@ from ..profiles import ALLERGEN_BY_MASK, FUNGAL_BY_MASK, kinds_of, rules_for
 from ..scanner import MATCHED, UNMATCHED, Scanner
 from ..score import declared_factor, position_factor, score_rows
 from ..separators import patterned, split
-from ..tokenizer import one_list
 
 _SEPARATORS = "," + v.SEPARATORS
-_COMMA, _SEP, _WIDE = 1, 2, 3  # what a byte may start (0: nothing)
+_CUES = "".join(v.CUE_CHARS) + v.LINE_BREAKS  # a label with one is not `one_list`
+_COMMA, _SEP, _WIDE, _CUE = 1, 2, 3, 4  # what a byte may start (0: nothing)
 
 
 def _lut() -> Any:
     lut = np.zeros(256, np.uint8)
     lut[0xC0:] = _WIDE  # the lead byte of a non-ASCII character
-    for c in _SEPARATORS:
-        if c.isascii():
-            lut[ord(c)] = _SEP
+    for chars, kind in ((_SEPARATORS, _SEP), (_CUES, _CUE)):
+        for c in chars:
+            if c.isascii():
+                lut[ord(c)] = kind
     lut[ord(",")] = _COMMA
     return lut
 
@@ -49,6 +50,8 @@ def _lut() -> Any:
 _LUT = _lut()
 _MARKED = _LUT != 0
 _WIDE_SEPARATORS = [c.encode() for c in _SEPARATORS if not c.isascii()]
+_WIDE_CUES = [c.encode() for c in _CUES if not c.isascii()]
+_BLANK = np.array([c in b" \t" for c in range(256)])
 _DIGIT = np.array([chr(c).isdigit() if c < 0x80 else False for c in range(256)])
 _POSITION = np.array([position_factor(k) for k in range(65)])  # position_factor(k >= 64) == [64]
 
@@ -71,22 +74,38 @@ def _bytes(labels: Any) -> tuple[Any, Any]:
 
 
 def _wide(data: Any, at: Any, row_end: Any, seqs: list[bytes]) -> Any:
-    """Of the non-ASCII lead bytes at `at`, those that start one of `seqs` within their label."""
-    found = np.zeros(len(at), bool)
+    """Of the non-ASCII lead bytes at `at`, the byte length of the one of `seqs` each starts
+    within its label (0: none)."""
+    found = np.zeros(len(at), np.int64)
     for seq in seqs:
         hit = at + len(seq) <= row_end
         for k, byte in enumerate(seq):
             hit &= data[np.minimum(at + k, len(data) - 1)] == byte
-        found |= hit
+        found[hit] = len(seq)
     return found
+
+
+def _matches(labels: Any, pattern: str) -> Any:
+    """Whether each label (null: False) holds a match of an RE2 pattern, as a numpy bool array."""
+    found = pc.match_substring_regex(labels, pattern)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _ascii_class(chars: str) -> str:
+    return "".join(f"\\x{{{ord(c):02x}}}" for c in chars if c.isascii())
+
+
+# Where `separators.patterned` may hold (it is asked only there): a period before a whitespace,
+# footnote mark or superscript (any non-ASCII character, and ASCII's whitespace: Python's \s);
+# "(and)" with any non-word characters around the word. A hyphen beside a space or tab is found
+# on the bytes. Each pattern starts with a literal, which RE2 finds fast.
+_MAYBE_PATTERNED = (rf"\.[\t-\r\x1c-\x20{_ascii_class(v.FOOTNOTE_MARKS + v.SUPERSCRIPTS)}\x{{80}}-\x{{10FFFF}}]"
+                    rf"|\((?i:\W*(?:{'|'.join(v.AND_WORDS)})\W*)\)")
 
 
 def explode(labels: Any) -> Exploded:
     """Split a string array (nulls: no label) where the tokenizer reads a label as one list."""
     n = len(labels)
-    texts = labels.to_pylist()
-    plain = np.array([x is not None and one_list(x) for x in texts], bool)
-    by_bytes = plain & np.array([x is not None and not patterned(x) for x in texts], bool)
     offs, data = _bytes(labels)
     lo, hi = int(offs[0]), int(offs[-1])
     at = np.flatnonzero(_MARKED[data[lo:hi]]) + lo  # numpy finds a bool array's trues fastest
@@ -95,12 +114,23 @@ def explode(labels: Any) -> Exploded:
     row_end = offs[row + 1]
     before = np.where(at > offs[row], data[np.maximum(at - 1, 0)], 0)  # 0: the label's edge
     after = np.where(at + 1 < row_end, data[np.minimum(at + 1, len(data) - 1)], 0)
-    comma = kind == _COMMA
     wide = kind == _WIDE
-    wide_sep = np.zeros(len(at), bool)
-    wide_sep[wide] = _wide(data, at[wide], row_end[wide], _WIDE_SEPARATORS)
+    cue = kind == _CUE
+    cue[wide] = _wide(data, at[wide], row_end[wide], _WIDE_CUES) > 0
+    plain = labels.is_valid().to_numpy(zero_copy_only=False)  # `one_list`: no cue character, no line break
+    plain[row[cue]] = False
+    dash = np.flatnonzero(data[lo:hi] == ord("-")) + lo
+    dash = dash[_BLANK[data[np.maximum(dash - 1, 0)]] | _BLANK[data[np.minimum(dash + 1, len(data) - 1)]]]
+    maybe = _matches(labels, _MAYBE_PATTERNED)
+    maybe[np.searchsorted(offs, dash, "right") - 1] = True  # (a neighbour in the next label: looser still)
+    maybe = np.flatnonzero(plain & maybe)
+    by_bytes = plain.copy()
+    by_bytes[maybe] = [not patterned(x) for x in labels.take(pa.array(maybe)).to_pylist()]
+    comma = kind == _COMMA
+    width = (kind == _SEP).astype(np.int64)  # each separator's bytes (0: not one)
+    width[wide] = _wide(data, at[wide], row_end[wide], _WIDE_SEPARATORS)
     by_bytes[row[comma & ((before >= 0x80) | (after >= 0x80))]] = False
-    cut = ((kind == _SEP) | wide_sep | comma & ~(_DIGIT[before] & _DIGIT[after])) & by_bytes[row]
+    cut = ((width > 0) | comma & ~(_DIGIT[before] & _DIGIT[after])) & by_bytes[row]
     starts = np.sort(np.concatenate([offs[:-1], at[cut]]), kind="stable")
     counts = np.bincount(row[cut], minlength=n) + 1
     bounds = pa.py_buffer(np.append(starts, offs[-1]).astype(offs.dtype))
@@ -113,9 +143,9 @@ def explode(labels: Any) -> Exploded:
     if len(slow):  # the tokenizer's own split
         keys: list[str] = []
         at_rows: list[int] = []
-        for i in slow.tolist():
-            strs = split(texts[i], 0, len(texts[i]), False)[0]
-            keys += ["," + s for s in strs]  # one separator before each, as `piece_text` drops
+        for i, text in zip(slow.tolist(), labels.take(pa.array(slow)).to_pylist()):
+            strs = split(text, 0, len(text), False)[0]
+            keys += ["," + s for s in strs]  # one separator before each, as `piece_texts` drops
             at_rows += [i] * len(strs)
         order = np.argsort(np.concatenate([rows, at_rows]), kind="stable")
         rows = np.concatenate([rows, at_rows])[order]
@@ -123,18 +153,19 @@ def explode(labels: Any) -> Exploded:
     return Exploded(plain, rows, pieces)
 
 
-def piece_text(key: str) -> str:
-    """A piece as `separators.split` gives it, from its key in `Exploded.pieces` (the separator
-    before it dropped: a first piece has none, and no piece holds a separator)."""
-    return key[1:] if key[:1] in _SEPARATORS else key
+def piece_texts(keys: Any) -> Any:
+    """The pieces as `separators.split` gives them, from their keys in `Exploded.pieces` (the
+    separator before each dropped: a first piece has none, and no piece holds a separator)."""
+    first = pc.utf8_slice_codeunits(keys, 0, 1)
+    after = pc.is_in(first, value_set=pa.array(list(_SEPARATORS), keys.type))
+    return pc.if_else(after, pc.utf8_slice_codeunits(keys, 1), keys)
 
 
 class Pieces:
-    """Each distinct piece (with the separator before it) seen by this process, as a code into
-    arrays of what scoring needs. Bounded at half the scanner's cache limit (cleared when full: the
-    scanner's piece cache still holds most resolutions, so a code costs a lookup to rebuild): it
-    holds the pieces that cache holds, and a columnar process also holds Arrow (at 1,000,000 rows
-    in one process, the full limit peaked at 374 MB, half at 338 MB, the issue's bound 350 MB)."""
+    """Each distinct piece seen by this process, as a code into arrays of what scoring needs.
+    Bounded at the scanner's cache limit (cleared when full: the scanner's piece cache still
+    holds most resolutions, so a code costs a lookup to rebuild). A piece's text is the key the
+    scanner's cache holds it under, the same string, so the table adds little to that cache."""
 
     def __init__(self, scanner: Scanner) -> None:
         self.scanner = scanner
@@ -150,7 +181,8 @@ class Pieces:
         self._groups.clear()
         self.risks: list[tuple[tuple[int, float, float], ...]] = []  # per group: (id, o, c) of each
         self.helpful: list[tuple[tuple[int], ...]] = []  # per group: (id,) of each
-        self.token: list[str] = []  # its token text ("": none), for the profiles
+        self.keys: list[str] = []  # each code's piece
+        self.a, self.b = array("i"), array("i")  # its token's bounds in the piece (a == b: none)
         self.fungal, self.allergen = array("b"), array("b")  # profile kinds, filled when asked for
 
     def _id(self, name: str) -> int:
@@ -160,7 +192,10 @@ class Pieces:
         return self.ids[name]
 
     def _add(self, key: str) -> int:
-        p = self.scanner.piece(piece_text(key))
+        code = self.code.get(key)  # two keys of a batch may be one piece (",X" and ";X")
+        if code is not None:
+            return code
+        p = self.scanner.piece(key)
         found = p.value
         terms = (found.risks, found.helpful)
         g = self._groups.get(terms)
@@ -172,13 +207,15 @@ class Pieces:
         self.back.append(p.unbalanced or p.cue)
         self.group.append(g)
         self.declared.append(np.nan if p.percent is None else declared_factor(p.percent))
-        self.token.append(piece_text(key)[p.a : p.b] if p.b else "")
-        self.code[key] = len(self.code)
-        return len(self.code) - 1
+        self.a.append(p.a)
+        self.b.append(p.b)
+        self.keys.append(key)
+        code = self.code[key] = len(self.keys) - 1
+        return code
 
     def codes(self, keys: list[str]) -> Any:
         """The code of each key, resolving the new ones."""
-        if len(self.code) + len(keys) > self.scanner.cache_limit // 2:
+        if len(self.code) + len(keys) > self.scanner.cache_limit:
             self._reset()
         codes = list(map(self.code.get, keys))
         if None in codes:
@@ -188,12 +225,12 @@ class Pieces:
     def profile_kinds(self) -> tuple[Any, Any]:
         """What each code's token is to the two profiles (`profiles.kinds_of`; -1: no token), as
         numpy arrays. Worked out only here: a new token text costs ~20 us in the fungal rules."""
-        new = self.token[len(self.fungal) :]
+        new = range(len(self.fungal), len(self.keys))
         if new:
-            texts = [t for t in new if t]
+            texts = [self.keys[i][self.a[i] : self.b[i]] for i in new if self.b[i]]
             kinds = iter(kinds_of(rules_for(self.scanner), texts))
-            for t in new:
-                f, a = next(kinds) if t else (-1, -1)
+            for i in new:
+                f, a = next(kinds) if self.b[i] else (-1, -1)
                 self.fungal.append(f)
                 self.allergen.append(a)
         return np.array(self.fungal, np.int64), np.array(self.allergen, np.int64)
@@ -263,7 +300,7 @@ def score_plain(labels: Any, scanner: Scanner, scale: Any, profiles: bool = Fals
     ex = explode(labels)
     known = pieces_for(scanner)
     enc = pc.dictionary_encode(ex.pieces)
-    codes = known.codes(enc.dictionary.to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
+    codes = known.codes(piece_texts(enc.dictionary).to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
     kind, back, group, declared = known.table()
     plain = ex.plain.copy()
     plain[ex.rows[back[codes]]] = False  # a bracket left open, a cue word: the tokenizer reads it
