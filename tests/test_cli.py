@@ -128,3 +128,34 @@ def test_subprocess_entry_point(tmp_path: Path) -> None:
     bad = subprocess.run([exe, "scan"], input=b"\x00\xff", capture_output=True, env=env, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.decode().count("\n") == 1 and b"Traceback" not in bad.stderr
     assert "Examples" in subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path).stdout
+
+
+def test_subprocess_bulk_is_the_library_without_pandas(tmp_path: Path) -> None:
+    """`milia-scan bulk` in its own process hides pandas from pyarrow (`cli.common.hide_pandas`):
+    every engine that runs then writes what the library writes in this process, a Parquet file
+    written by pandas (its index in the metadata) included, with one worker and two."""
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    import pyarrow.parquet as pq
+
+    from milia_scan.bulk import score_file
+
+    exe = _entry_point()
+    labels = [LABEL, "Petrolatum 41%, Mineral Oil, Lanolin", None, "Aqua; Retinyl Palmitate, Isopropyl Myristate"] * 50
+    frame = pd.DataFrame({"name": [f"p{i}" for i in range(len(labels))], "ingredients": labels},
+                         index=range(7, 7 + len(labels)))
+    frame.to_parquet(tmp_path / "in.parquet")
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    frame.to_json(tmp_path / "in.jsonl", orient="records", lines=True)
+    for name in ("in.csv", "in.jsonl", "in.parquet"):
+        suffix = Path(name).suffix
+        score_file(tmp_path / name, tmp_path / f"lib{suffix}")
+        for jobs in ("1", "2"):
+            out = tmp_path / f"cli{jobs}{suffix}"
+            r = subprocess.run([exe, "bulk", name, "-o", out.name, "--jobs", jobs, "--no-progress"],
+                               capture_output=True, text=True, cwd=tmp_path)
+            assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+            if suffix == ".parquet":
+                assert pq.read_table(out).equals(pq.read_table(tmp_path / "lib.parquet")), jobs
+            else:
+                assert out.read_bytes() == (tmp_path / f"lib{suffix}").read_bytes(), (name, jobs)

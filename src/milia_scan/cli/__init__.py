@@ -9,6 +9,7 @@ import click
 
 from .._version import __version__
 from .bulk import bulk
+from . import common
 from .common import Cli, UserError
 from .scan import explain, lexicon, scan
 from .serve import serve
@@ -40,4 +41,5 @@ for _command in (scan, explain, lexicon, bulk, serve):
 
 def main() -> None:
     """Console-script entry point."""
+    common.OWN_PROCESS = True
     cli.main(prog_name="milia-scan")
