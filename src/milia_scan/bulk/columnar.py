@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from ..scanner import Scanner
 from .blocks import Blocks, Chain, line_ends
 from .contexts import ContextSpec
-from .formats import Chunk, CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
+from .formats import CsvOutput, Options, csv_chunk, csv_rows, csv_tasks
 from .kernel import forget, score_text_columns
 from .pool import CACHE_PER_COLUMNAR_WORKER, CACHE_PER_WORKER, map_chunks
 from .rows import COLUMNS, has_used
@@ -65,6 +65,16 @@ class BlockSpec(NamedTuple):
 
 
 # ---------------------------------------------------------------------------- worker side
+
+
+class Scored(NamedTuple):
+    """A scored block: the output bytes, the counts, and the block's lines (the line number a
+    takeover starts at; counted in the worker, which runs in parallel, not in the parent)."""
+
+    text: bytes
+    scored: int
+    empty: int
+    lines: int
 
 
 def _parse(block: bytes, spec: BlockSpec) -> Any:
@@ -134,7 +144,7 @@ def _reads_back(rows: Any, block: bytes) -> bool:
     return False
 
 
-def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSpec, bool]) -> Chunk | None:
+def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSpec, bool]) -> Scored | None:
     """A block task: the scored rows as output bytes, or None when the block does not read back
     identically, or is not `whole` (cut inside a record), or holds a row whose context cannot be
     read, and the row engine takes over from it (and sets that row aside with its line)."""
@@ -177,7 +187,7 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
         rows = pc.binary_join_element_wise(*out, *extra, d)
     else:
         rows = pc.binary_join_element_wise(rows, *cells, d)
-    return Chunk(_bytes(_lines(rows, "\n")).to_pybytes(), got.scored, got.empty, [])  # type: ignore[arg-type]
+    return Scored(_bytes(_lines(rows, "\n")).to_pybytes(), got.scored, got.empty, line_ends(block))
 
 
 # ---------------------------------------------------------------------------- parent side
@@ -226,10 +236,10 @@ def run_csv(
                 if chunk is None:
                     takeover = b"".join([block, *pending, blocks.rest])
                     break
-                write(chunk.text)  # type: ignore[arg-type]
+                write(chunk.text)
                 scored += chunk.scored
                 empty += chunk.empty
-                line_at += line_ends(block)
+                line_at += chunk.lines
                 if report:
                     report(scored + empty, source.position(), source.size)
         finally:
