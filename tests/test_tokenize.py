@@ -136,3 +136,16 @@ def test_digit_comma_does_not_make_line_breaks_soft() -> None:
 def test_bracketed_list_does_not_make_line_breaks_soft() -> None:
     label = "Water\nPetrolatum\nIron Oxides (CI 77491, CI 77492)"
     assert texts(label) == ["Water", "Petrolatum", "Iron Oxides", "CI 77491", "CI 77492"]
+
+
+@pytest.mark.parametrize("before", [", ", ". ", "; "])  # the comma route, a period, another separator
+def test_a_comma_before_a_superscript_separates_on_every_route(before: str) -> None:
+    """A comma between digits is part of a name ("1,2-Hexanediol"); a superscript is not a digit
+    there ("1,²"). The comma route once joined "1,²" when the label also held a digit comma, and
+    split it when not: the piece depended on another part of the label."""
+    from milia_scan.separators import split
+
+    for label in (f"Aqua{before}Vit 1,²x", f"Aqua{before}Vit 1,²x, 1,2-Hexanediol"):
+        strs = split(label, 0, len(label), False)[0]
+        assert strs[1:3] == [" Vit 1", "²x"], label
+        assert strs[3:] in ([], [" 1,2-Hexanediol"]), label

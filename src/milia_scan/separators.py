@@ -35,15 +35,16 @@ _AND = rf"\(\s*(?:{'|'.join(v.AND_WORDS)})\s*\)"
 HYPHEN = r"(?-i:-(?<=[a-z]-)(?=[ \t]+[A-Z])|-(?<=[a-z][ \t]-)(?=[ \t]*[A-Z]))"  # case matters
 # A period ends a name when followed by a space or a footnote mark, except after a digit-free
 # abbreviation; a comma between digits is part of a name.
-CORE = (rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)"
-        rf"|\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])")
+_PERIOD_END = rf"\.{_abbreviations()}(?=[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}])"
+CORE = rf"{_AND}|[{re.escape(v.SEPARATORS)}]|,(?!(?<=\d,)\d)|{_PERIOD_END}"
 _SPLIT = re.compile(f"({CORE})", re.I)
 _SPLIT_ONLY_LINES = re.compile(rf"(\r\n|[{v.LINE_BREAKS}])")
 _SPLIT_LINES = re.compile(rf"({CORE}|\r\n|[{v.LINE_BREAKS}])", re.I)
 BREAK = re.compile(f"[{v.LINE_BREAKS}]")
-# What only the pattern can split: a period that ends a name, "(and)". Each starts with a literal,
-# which the regex engine finds fast.
-_PERIOD = re.compile(rf"\.[\s{v.FOOTNOTE_MARKS}{v.SUPERSCRIPTS}]")
+# What the separator characters do not split: a period that ends a name (made a comma, one
+# character for one), "(and)" (only the pattern splits it). Each starts with a literal, which the
+# regex engine finds fast.
+_PERIOD = re.compile(_PERIOD_END, re.I)
 _AND_RE = re.compile(_AND, re.I)
 _HYPHEN_RE = re.compile(HYPHEN)
 _OTHER_SEPARATORS = tuple(v.SEPARATORS)  # each becomes a comma: one character for one
@@ -98,15 +99,19 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
 
     Python's regex engine is slow on character classes, so the common shapes take C-level
     string methods: every separator character becomes a comma (one character for one, so the
-    offsets hold), then `str.split`. A spaced hyphen that separates becomes a comma first. A
-    period that ends a name or "(and)" takes the pattern.
+    offsets hold), then `str.split`. A spaced hyphen that separates, and a period that ends a
+    name, become commas first; "(and)" and line breaks take the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
     if lines != "only" and ("- " in sub or " -" in sub):
         sub = _HYPHEN_RE.sub(",", sub)
-    if lines or _needs_pattern(sub):
+    if lines or "(" in sub and _AND_RE.search(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
         return chunks[::2], list(accumulate(map(len, chunks), initial=a))[::2]
+    if "." in sub:
+        ends = [m.start() for m in _PERIOD.finditer(sub)]
+        if ends:
+            sub = ",".join([sub[i + 1 : j] for i, j in zip([-1, *ends], [*ends, len(sub)])])
     if not sub.isascii() or any(map(sub.__contains__, _ASCII_SEPARATORS)):
         for ch in _OTHER_SEPARATORS:  # str.translate is slow on non-ASCII text; a few replaces are not
             if ch in sub:
@@ -133,11 +138,12 @@ def offsets(strs: list[str], a: int) -> list[int]:
 
 
 def _digit_commas(text: str, a: int, strs: list[str]) -> list[str]:
-    """"1,2-Hexanediol": a comma between digits is part of the name."""
+    """"1,2-Hexanediol": a comma between digits is part of the name. Digits as the pattern's \\d
+    has them (`isdecimal`: "1,²" is two pieces, whichever route splits it)."""
     bounds: list[list[int]] = []  # [start, end] of each joined piece: slicing once keeps it linear
     at = a
     for piece in strs:
-        if bounds and text[at - 2 : at - 1].isdigit() and piece[:1].isdigit() and text[at - 1] == ",":
+        if bounds and text[at - 2 : at - 1].isdecimal() and piece[:1].isdecimal() and text[at - 1] == ",":
             bounds[-1][1] = at + len(piece)
         else:
             bounds.append([at, at + len(piece)])
