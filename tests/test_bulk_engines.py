@@ -124,3 +124,25 @@ def test_columnar_writes_what_the_row_engine_writes_with_contexts(data: bytes, b
         ref = _run(src, Path(d) / "local.csv", engine="local", **how)
         got = _run(src, Path(d) / "columnar.csv", engine="columnar", block_bytes=block, **how)
         assert got == ref
+
+
+@settings(max_examples=int(os.environ.get("BULK_ENGINE_EXAMPLES", "150")) // 3)
+@given(cells=st.lists(st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map("".join), min_size=1,
+                      max_size=12),
+       delimiter=st.sampled_from([";", "\t", "|", "；"]))
+def test_columnar_quotes_cells_as_the_row_engine_with_any_delimiter(cells: list[str], delimiter: str) -> None:
+    """Which cells are quoted is found on the bytes for an ASCII delimiter and by a pattern for
+    another: both as Python's csv writer quotes them (the delimiter, a quote, a line break)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["id", "ingredients"])
+    writer.writerows([str(i), c] for i, c in enumerate(cells))
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in.csv"
+        src.write_text(buf.getvalue(), encoding="utf-8")
+        ref = _run(src, Path(d) / "local.csv", engine="local", delimiter=delimiter)
+        got = _run(src, Path(d) / "columnar.csv", engine="columnar", delimiter=delimiter)
+        assert got == ref

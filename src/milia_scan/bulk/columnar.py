@@ -98,17 +98,20 @@ def _parse(block: bytes, spec: BlockSpec) -> Any:
 
 
 def _written(arr: Any, delimiter: str, quote_none: bool) -> Any:
-    """A string array as Python's csv writer writes its cells (lineterminator "\\n")."""
+    """A string array as Python's csv writer writes its cells (lineterminator "\\n"; an ASCII
+    delimiter: `csv_block` leaves the others to the row engine)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from .strings import holding
 
     if quote_none:
         return arr
-    # one pass for the three characters (three substring searches and two ors cost ten times more)
-    need = pc.match_substring_regex(arr, "[" + "".join(f"\\x{{{ord(c):x}}}" for c in delimiter + '"\n') + "]")
-    if not pc.any(need).as_py():
+    need = holding(arr, (delimiter + '"\n').encode())
+    if not need.any():
         return arr
-    doubled = pc.replace_substring(arr, '"', '""') if pc.any(pc.match_substring(arr, '"')).as_py() else arr
-    return pc.if_else(need, pc.binary_join_element_wise('"', doubled, '"', ""), arr)
+    doubled = pc.replace_substring(arr, '"', '""') if holding(arr, b'"').any() else arr
+    return pc.if_else(pa.array(need), pc.binary_join_element_wise('"', doubled, '"', ""), arr)
 
 
 def _bytes(arr: Any) -> Any:
@@ -152,7 +155,7 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
     import pyarrow.compute as pc
 
     block, spec, whole = task
-    if not whole or b"\x00" in block:
+    if not whole or b"\x00" in block or not spec.delimiter.isascii():  # Arrow's reader needs an ASCII one
         return None
     table = _parse(block, spec)
     if table is None:

@@ -30,6 +30,7 @@ from ..profiles import ALLERGEN_BY_MASK, FUNGAL_BY_MASK, kinds_of, rules_for
 from ..scanner import MATCHED, UNMATCHED, Scanner
 from ..score import declared_factor, position_factor, score_rows
 from ..separators import patterned, split
+from .strings import byte_view
 
 _SEPARATORS = "," + v.SEPARATORS
 _CUES = "".join(v.CUE_CHARS) + v.LINE_BREAKS  # a label with one is not `one_list`
@@ -62,15 +63,6 @@ class Exploded(NamedTuple):
     plain: Any  # bool per label: split here (so far: a resolved piece may still send it back)
     rows: Any  # the label of each piece (non-decreasing)
     pieces: Any  # pa.StringArray: each piece with the separator before it (none for a first piece)
-
-
-def _bytes(labels: Any) -> tuple[Any, Any]:
-    """The offsets (n + 1, into the data) and the data bytes of a string array, without copies."""
-    width = np.int64 if pa.types.is_large_string(labels.type) else np.int32
-    bufs = labels.buffers()
-    offs = np.frombuffer(bufs[1], width)[labels.offset : labels.offset + len(labels) + 1]
-    data = np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    return offs, data
 
 
 def _wide(data: Any, at: Any, row_end: Any, seqs: list[bytes]) -> Any:
@@ -106,7 +98,7 @@ _MAYBE_PATTERNED = (rf"\.[\t-\r\x1c-\x20{_ascii_class(v.FOOTNOTE_MARKS + v.SUPER
 def explode(labels: Any) -> Exploded:
     """Split a string array (nulls: no label) where the tokenizer reads a label as one list."""
     n = len(labels)
-    offs, data = _bytes(labels)
+    offs, data = byte_view(labels)
     lo, hi = int(offs[0]), int(offs[-1])
     at = np.flatnonzero(_MARKED[data[lo:hi]]) + lo  # numpy finds a bool array's trues fastest
     kind = _LUT[data[at]]
