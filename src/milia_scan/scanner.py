@@ -26,7 +26,7 @@ from .models import (
     built_one,
     check_context,
 )
-from .profiles import assess, rules_for, verdicts
+from .profiles import profiles_of_rows, rules_for, verdicts
 from .score import (
     POSITION_FACTORS,
     Scored,
@@ -319,7 +319,7 @@ class Scanner:
             pore_clogging=max((p.pore_clogging for p in parts), key=_SCORE),
             context=context, hits=tuple(hits[: len(risks)]), helpful=tuple(hits[len(risks) :]),
             ingredients=tuple(tokens), unrecognised=unknown, parts=tuple(parts),
-            profiles=assess(label, tokens, self), disclaimer=DISCLAIMER)
+            profiles=profiles_of_rows(rules_for(self), read.rows), disclaimer=DISCLAIMER)
 
     def inspect(self, label: str) -> Inspection:
         """Every token with its span, section, part and the rule that decided its match (exact,
