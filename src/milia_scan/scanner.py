@@ -39,6 +39,7 @@ from .score import (
     score_values,
 )
 from .sections import PartHead
+from .separators import offsets
 from .tokenizer import Piece, Tokenizer
 
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
@@ -65,6 +66,7 @@ _HAS_TOKEN = attrgetter("b")
 _PIECES = attrgetter("pieces")
 _PART = itemgetter("part")
 _SCORE = attrgetter("score")
+_SCORE_OF, _MILIA, _PORE_CLOGGING = itemgetter("score"), itemgetter("milia"), itemgetter("pore_clogging")
 _N_FACTORS = len(POSITION_FACTORS)
 
 
@@ -214,11 +216,15 @@ class Scanner:
         for bt in batches:
             r = bt.region
             may, section, part = r.may_contain, r.section, r.part
+            # (offset, piece) of each piece that holds a token, as `Batch.spans` gives them, picked
+            # by C-level compress rather than a generator
+            starts = bt.starts if bt.starts is not None else offsets(bt.texts, r.start)
+            held = compress(zip(starts, bt.pieces), map(_HAS_TOKEN, bt.pieces))
             rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
                       "normalized": p.value.res.key, "may_contain": may, "section": section, "part": part,
                       "percent": p.percent}
-                     for i, (o, p) in enumerate(bt.spans(), len(rows))]
-        pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # as spans() picks them
+                     for i, (o, p) in enumerate(held, len(rows))]
+        pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # the pieces of the rows
         return _Read(rows, pieces, heads)
 
     def tokenize(self, label: str) -> list[Token]:
@@ -309,14 +315,14 @@ class Scanner:
                          "milia": _axis(scored.milia, feeds, "milia"),
                          "pore_clogging": _axis(scored.pore_clogging, feeds, "pore_clogging")})
         parts = built(Part, rows)
-        top = max(parts, key=_SCORE)
+        top = max(rows, key=_SCORE_OF)  # the fields, not the model: a dict read is cheaper
         hits = built(Hit, risks + helpful)  # one call for both: building has a fixed cost
         tokens = built(Token, read.rows)
         unknown = tuple(compress(tokens, map(not_, map(_KNOWN, read.pieces))))
         return built_one(
-            Report, score=top.score, band=top.band,
-            milia=max((p.milia for p in parts), key=_SCORE),  # each axis: its highest part
-            pore_clogging=max((p.pore_clogging for p in parts), key=_SCORE),
+            Report, score=top["score"], band=top["band"],
+            milia=max(map(_MILIA, rows), key=_SCORE),  # each axis: its highest part
+            pore_clogging=max(map(_PORE_CLOGGING, rows), key=_SCORE),
             context=context, hits=tuple(hits[: len(risks)]), helpful=tuple(hits[len(risks) :]),
             ingredients=tuple(tokens), unrecognised=unknown, parts=tuple(parts),
             profiles=profiles_of_rows(rules_for(self), read.rows), disclaimer=DISCLAIMER)
@@ -348,11 +354,8 @@ class Scanner:
         feeds: list[tuple[str, tuple[str, ...]]] = []
         seen: set[str] = set()
         i = -1
-        for matched_before in count():
-            try:
-                i = kinds.index(MATCHED, i + 1)
-            except ValueError:
-                break
+        for matched_before in range(kinds.count(MATCHED)):  # counted first: no ValueError to end the search
+            i = kinds.index(MATCHED, i + 1)
             tok = toks[i]
             found = pieces[i].value
             for m, fields in zip(found.res.matches, found.hits):
@@ -364,7 +367,10 @@ class Scanner:
                 row["section"], row["part"], row["percent"] = tok["section"], tok["part"], tok["percent"]
                 if e.role == "risk":  # a repeated ingredient counts once, at its first (highest) place
                     occlusion, comedogenic = (0.0, 0.0) if m.id in seen else e.weights
-                    inputs.append((occlusion, comedogenic, amount_factor(i - matched_before, tok["percent"])))  # type: ignore[arg-type]
+                    others, percent = i - matched_before, row["percent"]
+                    amount = (POSITION_FACTORS[others] if percent is None and others < _N_FACTORS
+                              else amount_factor(others, percent))  # type: ignore[arg-type]
+                    inputs.append((occlusion, comedogenic, amount))
                     seen.add(m.id)
                     feeds.append((m.id, e.axes))
                     risks.append(row)
