@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import chain, compress, count, groupby
-from operator import attrgetter, itemgetter, not_
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,6 +54,9 @@ class Resolved(NamedTuple):
     helpful: tuple[str, ...]
     kind: int  # MATCHED, UNMATCHED, or NO_TOKEN for a piece that holds no token
     hits: tuple[_Row, ...] = ()  # each match's `Hit` fields that do not depend on where it stands
+    # res.key and not res.known, kept at hand: a report reads them for every token (one hop less)
+    key: str = ""
+    unknown: bool = True
 
 
 #: A piece's kind (`Resolved.kind`): no token (not an ingredient), an unmatched token (an "other"
@@ -61,7 +64,7 @@ class Resolved(NamedTuple):
 NO_TOKEN, UNMATCHED, MATCHED = 0, 1, 2
 _EMPTY_PIECE = Resolved(Resolution("", (), False), (), (), NO_TOKEN)
 _PIECE_KIND = attrgetter("value.kind")
-_KNOWN = attrgetter("value.res.known")
+_UNKNOWN = attrgetter("value.unknown")
 _HAS_TOKEN = attrgetter("b")
 _PIECES = attrgetter("pieces")
 _PART = itemgetter("part")
@@ -193,7 +196,7 @@ class Scanner:
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
         return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED,
-                         tuple(self._hit_fields(m) for m in res.matches))
+                        tuple(self._hit_fields(m) for m in res.matches), res.key, not res.known)
 
     def _hit_fields(self, m: Match) -> _Row:
         """A match's `Hit` fields, in the model's order; where the token stands (text, span,
@@ -221,7 +224,7 @@ class Scanner:
             starts = bt.starts if bt.starts is not None else offsets(bt.texts, r.start)
             held = compress(zip(starts, bt.pieces), map(_HAS_TOKEN, bt.pieces))
             rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
-                      "normalized": p.value.res.key, "may_contain": may, "section": section, "part": part,
+                      "normalized": p.value.key, "may_contain": may, "section": section, "part": part,
                       "percent": p.percent}
                      for i, (o, p) in enumerate(held, len(rows))]
         pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # the pieces of the rows
@@ -318,7 +321,7 @@ class Scanner:
         top = max(rows, key=_SCORE_OF)  # the fields, not the model: a dict read is cheaper
         hits = built(Hit, risks + helpful)  # one call for both: building has a fixed cost
         tokens = built(Token, read.rows)
-        unknown = tuple(compress(tokens, map(not_, map(_KNOWN, read.pieces))))
+        unknown = tuple(compress(tokens, map(_UNKNOWN, read.pieces)))
         return built_one(
             Report, score=top["score"], band=top["band"],
             milia=max(map(_MILIA, rows), key=_SCORE),  # each axis: its highest part
