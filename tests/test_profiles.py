@@ -515,6 +515,24 @@ def test_verdicts_alone_are_the_reports(scanner) -> None:
     assert scanner.score("Aqua, Parfum")[-2:] == (None, None)  # not asked for
 
 
+def test_assess_from_tokens_is_what_scan_reports(scanner) -> None:
+    """`scan` builds the profiles from its token rows (`profiles_of_rows`); `assess` from `Token`
+    models, validated or not: the same profiles, field for field."""
+    import json
+
+    from milia_scan.models import Token
+
+    labels = [r["label"] for r in _corpus()]
+    labels += [json.loads(line)["label"] for line in (Path(__file__).parent / "data" / "corpus.jsonl").open()]
+    labels += ["", "Aqua", "Parfum, Linalool, Zyxorbium Complex", "Cleanser: Aqua, Cocos Nucifera Oil. Toner: Aqua, Parfum"]
+    for label in labels:
+        report = scanner.scan(label)
+        validated = [Token.model_validate(t.model_dump()) for t in report.ingredients]
+        for tokens in (report.ingredients, validated):
+            p = assess(label, tokens, scanner)
+            assert p == report.profiles and p.model_dump_json() == report.profiles.model_dump_json(), label
+
+
 # --------------------------------------------------------------------------- docs
 
 

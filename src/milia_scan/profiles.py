@@ -29,9 +29,10 @@ otherwise.
 from __future__ import annotations
 
 import re
-from operator import attrgetter
-from collections.abc import Iterable, Sequence, Set as AbstractSet
+from collections.abc import Iterable, Iterator, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -308,34 +309,42 @@ def kinds_of(rules: ProfileRules, texts: Iterable[str]) -> list[tuple[int, int]]
     return [(i.fungal, i.allergen) for i in _infos(rules, texts)]
 
 
-def _fields(tok: Token, fields: _Row) -> _Row:
-    """A profile row: the token's own fields, then what the profile says of its text."""
-    return {"text": tok.text, "start": tok.start, "end": tok.end, "position": tok.position, **fields}
+_FUNGAL_KIND = attrgetter("fungal")
+_ALLERGEN_KIND = attrgetter("allergen")
+_ROW_TEXT = itemgetter("text")
+_ROW_NAME = itemgetter("name")
+_FIELDS = attrgetter("__dict__")  # a result model's fields (`built` sets them so)
+
+
+def _reported(toks: Sequence[_Row], infos: Sequence[TokenInfo], kinds: list[int]) -> Iterator[tuple[_Row, TokenInfo]]:
+    """The (token fields, info) pairs a profile reports: every kind but _DECIDED, which is 0, so a
+    C-level `compress` skips the decided tokens (most of a label) without a Python step each."""
+    return compress(zip(toks, infos), kinds)
 
 
 # --------------------------------------------------------------------------- the profiles
 
 
-def _fungal(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> ProfileVerdict:
+def _fungal(toks: Sequence[_Row], infos: Sequence[TokenInfo]) -> ProfileVerdict:
     triggers: list[_Row] = []
     unknown: list[_Row] = []
-    fragrance = False
-    for tok, info in zip(tokens, infos):
+    kinds = list(map(_FUNGAL_KIND, infos))
+    for tok, info in _reported(toks, infos, kinds):
         kind = info.fungal
-        if kind == _TRIGGER:
-            triggers.append(_fields(tok, info.fungal_fields))
-        elif kind == _UNDECIDED:
-            unknown.append(_fields(tok, info.fungal_fields))
-        elif kind == _FRAGRANCE:
-            fragrance = True
-    verdict = fungal_verdict({info.fungal for info in infos})
+        if kind != _FRAGRANCE:  # a trigger or undecided: a row (the token's fields, then the rule's)
+            (triggers if kind == _TRIGGER else unknown).append(
+                {"text": tok["text"], "start": tok["start"], "end": tok["end"], "position": tok["position"],
+                 **info.fungal_fields})
+    present = set(kinds)
+    fragrance = _FRAGRANCE in present
+    verdict = fungal_verdict(present)
     if triggers:
-        names = ", ".join(dict.fromkeys(t["text"] for t in triggers))
+        names = ", ".join(dict.fromkeys(map(_ROW_TEXT, triggers)))
         note = f"{len(triggers)} ingredient(s) can feed Malassezia: {names}."
         if unknown:
             note += f" {len(unknown)} other(s) could not be decided (listed)."
     elif unknown:
-        names = ", ".join(dict.fromkeys(u["text"] for u in unknown))
+        names = ", ".join(dict.fromkeys(map(_ROW_TEXT, unknown)))
         note = (f"No known trigger, but {len(unknown)} ingredient(s) could not be decided: {names}. "
                 "'Cannot tell' is not 'clear': check these by hand.")
     elif verdict == "cannot tell":
@@ -356,23 +365,21 @@ _NOT_YET = (" The allergens added by Regulation (EU) 2023/1545 must be named on 
             "market from 31 July 2026; products placed before then may be sold without them until 31 July 2028.")
 
 
-def _allergens(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> AllergenVerdict:
+def _allergens(toks: Sequence[_Row], infos: Sequence[TokenInfo]) -> AllergenVerdict:
     found: list[_Row] = []
     fragrance: list[_Row] = []
     unknown: list[_Row] = []
+    rows = {_ALLERGEN: found, _FRAGRANCE: fragrance, _UNKNOWN: unknown}
     new_named = False
-    for tok, info in zip(tokens, infos):
-        kind = info.allergen
-        if kind == _ALLERGEN:
-            found.append(_fields(tok, info.allergen_fields))
-            new_named = new_named or info.new_named
-        elif kind == _FRAGRANCE:
-            fragrance.append(_fields(tok, info.allergen_fields))
-        elif kind == _UNKNOWN:
-            unknown.append(_fields(tok, info.allergen_fields))
-    verdict = allergen_verdict({info.allergen for info in infos})
+    kinds = list(map(_ALLERGEN_KIND, infos))
+    for tok, info in _reported(toks, infos, kinds):
+        rows[info.allergen].append(
+            {"text": tok["text"], "start": tok["start"], "end": tok["end"], "position": tok["position"],
+             **info.allergen_fields})
+        new_named = new_named or info.new_named  # only an allergen's is ever True
+    verdict = allergen_verdict(set(kinds))
     if found:
-        names = ", ".join(dict.fromkeys(f["name"] for f in found))
+        names = ", ".join(dict.fromkeys(map(_ROW_NAME, found)))
         note = f"{len(found)} labelled fragrance allergen(s): {names}."
     elif fragrance:
         note = ("No allergen is named, but the label has parfum / fragrance / aroma: it can contain allergens below "
@@ -412,7 +419,17 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
 
 def profiles_of(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> Profiles:
     """Both profiles from a label's tokens and what each is to the profiles (`token_info`)."""
-    return built_one(Profiles, fungal_acne=_fungal(tokens, infos), allergens=_allergens(tokens, infos),
+    return _profiles(list(map(_FIELDS, tokens)), infos)
+
+
+def profiles_of_rows(rules: ProfileRules, toks: Sequence[_Row]) -> Profiles:
+    """`assess` from the tokens' fields (`Token.__dict__`, as the scanner builds them): what
+    `Scanner.scan` calls. Reading a dict is cheaper than a pydantic model's attribute."""
+    return _profiles(toks, _infos(rules, map(_ROW_TEXT, toks)))
+
+
+def _profiles(toks: Sequence[_Row], infos: Sequence[TokenInfo]) -> Profiles:
+    return built_one(Profiles, fungal_acne=_fungal(toks, infos), allergens=_allergens(toks, infos),
                      disclaimer=PROFILE_DISCLAIMER)
 
 

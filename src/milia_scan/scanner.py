@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import chain, compress, count, groupby
-from operator import attrgetter, itemgetter, not_
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,7 +26,7 @@ from .models import (
     built_one,
     check_context,
 )
-from .profiles import assess, rules_for, verdicts
+from .profiles import profiles_of_rows, rules_for, verdicts
 from .score import (
     POSITION_FACTORS,
     Scored,
@@ -39,6 +39,7 @@ from .score import (
     score_values,
 )
 from .sections import PartHead
+from .separators import offsets
 from .tokenizer import Piece, Tokenizer
 
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
@@ -53,6 +54,9 @@ class Resolved(NamedTuple):
     helpful: tuple[str, ...]
     kind: int  # MATCHED, UNMATCHED, or NO_TOKEN for a piece that holds no token
     hits: tuple[_Row, ...] = ()  # each match's `Hit` fields that do not depend on where it stands
+    # res.key and not res.known, kept at hand: a report reads them for every token (one hop less)
+    key: str = ""
+    unknown: bool = True
 
 
 #: A piece's kind (`Resolved.kind`): no token (not an ingredient), an unmatched token (an "other"
@@ -60,11 +64,12 @@ class Resolved(NamedTuple):
 NO_TOKEN, UNMATCHED, MATCHED = 0, 1, 2
 _EMPTY_PIECE = Resolved(Resolution("", (), False), (), (), NO_TOKEN)
 _PIECE_KIND = attrgetter("value.kind")
-_KNOWN = attrgetter("value.res.known")
+_UNKNOWN = attrgetter("value.unknown")
 _HAS_TOKEN = attrgetter("b")
 _PIECES = attrgetter("pieces")
 _PART = itemgetter("part")
 _SCORE = attrgetter("score")
+_SCORE_OF, _MILIA, _PORE_CLOGGING = itemgetter("score"), itemgetter("milia"), itemgetter("pore_clogging")
 _N_FACTORS = len(POSITION_FACTORS)
 
 
@@ -191,7 +196,7 @@ class Scanner:
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
         return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED,
-                         tuple(self._hit_fields(m) for m in res.matches))
+                        tuple(self._hit_fields(m) for m in res.matches), res.key, not res.known)
 
     def _hit_fields(self, m: Match) -> _Row:
         """A match's `Hit` fields, in the model's order; where the token stands (text, span,
@@ -214,11 +219,15 @@ class Scanner:
         for bt in batches:
             r = bt.region
             may, section, part = r.may_contain, r.section, r.part
+            # (offset, piece) of each piece that holds a token, as `Batch.spans` gives them, picked
+            # by C-level compress rather than a generator
+            starts = bt.starts if bt.starts is not None else offsets(bt.texts, r.start)
+            held = compress(zip(starts, bt.pieces), map(_HAS_TOKEN, bt.pieces))
             rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
-                      "normalized": p.value.res.key, "may_contain": may, "section": section, "part": part,
+                      "normalized": p.value.key, "may_contain": may, "section": section, "part": part,
                       "percent": p.percent}
-                     for i, (o, p) in enumerate(bt.spans(), len(rows))]
-        pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # as spans() picks them
+                     for i, (o, p) in enumerate(held, len(rows))]
+        pieces = list(filter(_HAS_TOKEN, chain.from_iterable(map(_PIECES, batches))))  # the pieces of the rows
         return _Read(rows, pieces, heads)
 
     def tokenize(self, label: str) -> list[Token]:
@@ -309,17 +318,17 @@ class Scanner:
                          "milia": _axis(scored.milia, feeds, "milia"),
                          "pore_clogging": _axis(scored.pore_clogging, feeds, "pore_clogging")})
         parts = built(Part, rows)
-        top = max(parts, key=_SCORE)
+        top = max(rows, key=_SCORE_OF)  # the fields, not the model: a dict read is cheaper
         hits = built(Hit, risks + helpful)  # one call for both: building has a fixed cost
         tokens = built(Token, read.rows)
-        unknown = tuple(compress(tokens, map(not_, map(_KNOWN, read.pieces))))
+        unknown = tuple(compress(tokens, map(_UNKNOWN, read.pieces)))
         return built_one(
-            Report, score=top.score, band=top.band,
-            milia=max((p.milia for p in parts), key=_SCORE),  # each axis: its highest part
-            pore_clogging=max((p.pore_clogging for p in parts), key=_SCORE),
+            Report, score=top["score"], band=top["band"],
+            milia=max(map(_MILIA, rows), key=_SCORE),  # each axis: its highest part
+            pore_clogging=max(map(_PORE_CLOGGING, rows), key=_SCORE),
             context=context, hits=tuple(hits[: len(risks)]), helpful=tuple(hits[len(risks) :]),
             ingredients=tuple(tokens), unrecognised=unknown, parts=tuple(parts),
-            profiles=assess(label, tokens, self), disclaimer=DISCLAIMER)
+            profiles=profiles_of_rows(rules_for(self), read.rows), disclaimer=DISCLAIMER)
 
     def inspect(self, label: str) -> Inspection:
         """Every token with its span, section, part and the rule that decided its match (exact,
@@ -348,11 +357,8 @@ class Scanner:
         feeds: list[tuple[str, tuple[str, ...]]] = []
         seen: set[str] = set()
         i = -1
-        for matched_before in count():
-            try:
-                i = kinds.index(MATCHED, i + 1)
-            except ValueError:
-                break
+        for matched_before in range(kinds.count(MATCHED)):  # counted first: no ValueError to end the search
+            i = kinds.index(MATCHED, i + 1)
             tok = toks[i]
             found = pieces[i].value
             for m, fields in zip(found.res.matches, found.hits):
@@ -364,7 +370,10 @@ class Scanner:
                 row["section"], row["part"], row["percent"] = tok["section"], tok["part"], tok["percent"]
                 if e.role == "risk":  # a repeated ingredient counts once, at its first (highest) place
                     occlusion, comedogenic = (0.0, 0.0) if m.id in seen else e.weights
-                    inputs.append((occlusion, comedogenic, amount_factor(i - matched_before, tok["percent"])))  # type: ignore[arg-type]
+                    others, percent = i - matched_before, row["percent"]
+                    amount = (POSITION_FACTORS[others] if percent is None and others < _N_FACTORS
+                              else amount_factor(others, percent))  # type: ignore[arg-type]
+                    inputs.append((occlusion, comedogenic, amount))
                     seen.add(m.id)
                     feeds.append((m.id, e.axes))
                     risks.append(row)

@@ -208,9 +208,18 @@ def score_risks(risks: Sequence[tuple[float, float, float]], context: str = "lea
     A repeated ingredient should count once: the caller passes repeats with weights 0.
     """
     scale = MAX_SINGLE * CONTEXT_MULTIPLIER[context]
-    logs = [-math.log1p(-min(CAP, scale * (o if o > c else c) * m)) for o, c, m in risks]
+    logs: list[float] = []
+    clear = clear_m = clear_p = 1.0
+    for o, c, m in risks:  # score_values' loop, keeping each risk's capped overall share (one pass)
+        a = scale * (o if o > c else c) * m
+        a = a if a < CAP else CAP
+        clear *= 1.0 - a
+        logs.append(-math.log1p(-a))
+        a = scale * o * m
+        clear_m *= 1.0 - (a if a < CAP else CAP)
+        a = scale * c * m
+        clear_p *= 1.0 - (a if a < CAP else CAP)
+    score = _percent(clear)
     total = sum(logs)
-    values = score_values(risks, context)
-    score = values.score
-    contributions = [round(score * lg / total, 2) if total > 0 else 0.0 for lg in logs]
-    return Scored(score, band_for(score), contributions, values.milia, values.pore_clogging)
+    contributions = [round(score * lg / total, 2) for lg in logs] if total > 0 else [0.0] * len(logs)
+    return Scored(score, band_for(score), contributions, _percent(clear_m), _percent(clear_p))
