@@ -178,3 +178,14 @@ def test_profiles_take_the_scanner(labels: list[str]) -> None:
     ref = kernel.score_batch([labels], ["ingredients"], default_scanner(), ContextSpec(profiles=True))
     rows = [tuple(r) for r in zip(*[c.to_pylist() for c in [*got[: len(COLUMNS)], *got.verdicts]])] if labels else []
     assert rows == [(*result_cells(r, c), *profile_cells(r)) for r, c in zip(ref.results, ref.contexts)]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=',"\n;ab é\x00', max_size=6)), max_size=10), st.integers(0, 3))
+def test_holding_finds_the_strings_that_hold_a_byte(values: list[str | None], skip: int) -> None:
+    """`strings.holding` (a compare per byte value, one reduceat over the strings' starts) on
+    empty strings, nulls and a sliced array."""
+    from milia_scan.bulk.strings import holding
+
+    arr = pa.array(values, pa.string()).slice(min(skip, len(values)))
+    want = [v is not None and any(c in v for c in ',"\n') for v in arr.to_pylist()]
+    assert holding(arr, b',"\n').tolist() == want

@@ -20,12 +20,16 @@ def byte_view(arr: Any) -> tuple[Any, Any]:
 
 
 def holding(arr: Any, chars: bytes) -> Any:
-    """Whether each string (null: False) holds one of these ASCII bytes, as a numpy bool array."""
+    """Whether each string (null: False) holds one of these ASCII bytes, as a numpy bool array:
+    a compare per byte value, then one `reduceat` over the strings' starts (a 256-entry table
+    lookup, or finding each hit's string, costs ~30x more on a block of labels)."""
     offs, data = byte_view(arr)
     lo, hi = int(offs[0]), int(offs[-1])
-    lut = np.zeros(256, bool)
-    lut[list(chars)] = True
-    at = np.flatnonzero(lut[data[lo:hi]]) + lo
+    mark = np.zeros(hi - lo, bool)
+    for c in chars:
+        mark |= data[lo:hi] == c
     found = np.zeros(len(arr), bool)
-    found[np.searchsorted(offs, at, "right") - 1] = True
-    return found
+    some = offs[1:] > offs[:-1]  # reduceat reads an empty string's next byte: it has none
+    if some.any():
+        found[some] = np.logical_or.reduceat(mark, offs[:-1][some] - lo)
+    return found & arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else found
