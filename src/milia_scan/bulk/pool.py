@@ -7,6 +7,7 @@ and SIGTERM are the parent's: workers ignore SIGINT and are ended when the run s
 
 from __future__ import annotations
 
+import gc
 import itertools
 import signal
 from collections import deque
@@ -147,6 +148,11 @@ def map_chunks(
     if second is None:  # one chunk: not worth starting processes
         yield first[0], fn(scanner, context, first[1])
         return
+    # Objects made so far (the scanner's lexicon and indexes) are left out of garbage collection
+    # while the workers run: a collection in a worker writes to every object it scans, which
+    # copies the pages it shares with this process (row engine, --jobs 2: tree PSS -14 MB).
+    gc.collect()
+    gc.freeze()
     pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(scanner, context, worker_cache))
     window: deque[tuple[P, Future[R]]] = deque()
     try:
@@ -161,6 +167,8 @@ def map_chunks(
     except BaseException:
         stop_pool(pool)
         raise
+    finally:
+        gc.unfreeze()  # a long-lived caller's objects are collected again
     pool.shutdown(wait=True)
 
 
