@@ -103,3 +103,22 @@ def test_moving_a_risky_ingredient_earlier_never_lowers_the_score(names, risky, 
     later = ", ".join([*names, risky])
     earlier = ", ".join([*names[:i], risky, *names[i:]])
     assert scan(earlier).score >= scan(later).score
+
+
+PADDING = st.text(alphabet=" \t\u00a0\n\u2009", max_size=3)
+
+
+@given(st.one_of(ANY_TEXT, LABELISH), PADDING, PADDING)
+def test_whitespace_around_a_piece_only_moves_its_trim(piece: str, before: str, after: str) -> None:
+    """`Tokenizer.piece` trims and matches " Water " as "Water" moved (one cache entry, one
+    match): right only because `trim` ignores the whitespace at a piece's ends."""
+    from milia_scan.trim import trim
+
+    padded = before + piece + after
+    core, t = padded.strip(), trim(padded)
+    c = trim(core)
+    lead = len(padded) - len(padded.lstrip())
+    assert tuple(t) == ((c.a + lead, c.b + lead) if c.b else (0, 0)) + (c.percent, c.unbalanced)
+    got, ref = default_scanner().piece(padded), default_scanner().piece(core)
+    assert (got.a, got.b, got.percent, got.unbalanced) == tuple(t)
+    assert (got.cue, got.value) == (ref.cue, ref.value)

@@ -96,9 +96,16 @@ class Tokenizer(Generic[T]):
         return self._cache.get(piece) or self._piece(piece)
 
     def _piece(self, piece: str) -> Piece[T]:
-        t = trim(piece)
-        cue = any(map(piece.lower().__contains__, v.CUE_WORDS))
-        found = Piece(t.a, t.b, t.percent, t.unbalanced, cue, self._derive(piece[t.a : t.b]) if t.b else self._empty)
+        core = piece.strip()
+        if core != piece:  # " Water" and "Water " are "Water" moved: trimmed and matched once
+            found = self._cache.get(core) or self._piece(core)
+            if found.b:
+                lead = len(piece) - len(piece.lstrip())
+                found = found._replace(a=found.a + lead, b=found.b + lead)
+        else:
+            t = trim(piece)
+            cue = any(map(piece.lower().__contains__, v.CUE_WORDS))
+            found = Piece(t.a, t.b, t.percent, t.unbalanced, cue, self._derive(piece[t.a : t.b]) if t.b else self._empty)
         make_room(self._cache, self.limit)
         self._cache[piece] = found
         return found

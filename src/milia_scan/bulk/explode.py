@@ -292,7 +292,9 @@ def score_plain(labels: Any, scanner: Scanner, scale: Any, profiles: bool = Fals
     ex = explode(labels)
     known = pieces_for(scanner)
     enc = pc.dictionary_encode(ex.pieces)
-    codes = known.codes(piece_texts(enc.dictionary).to_pylist())[enc.indices.to_numpy(zero_copy_only=False)]
+    # a piece with spaces around it is the same piece moved (`Tokenizer.piece`): one entry
+    texts = pc.utf8_trim_whitespace(piece_texts(enc.dictionary)).to_pylist()
+    codes = known.codes(texts)[enc.indices.to_numpy(zero_copy_only=False)]
     kind, back, group, declared = known.table()
     plain = ex.plain.copy()
     plain[ex.rows[back[codes]]] = False  # a bracket left open, a cue word: the tokenizer reads it
