@@ -70,6 +70,15 @@ def one_list(label: str) -> bool:
     return not cue_chars(label) and not has_break(label, 0, len(label))
 
 
+def canonical(piece: str) -> str:
+    """The spelling a piece is trimmed and matched as: without the whitespace at its ends, and in
+    lower case when ASCII without line breaks. Trim ignores both, and so does the matcher (it
+    caches one resolution for such spellings, `match._cached_as`); the piece's bounds are the
+    canonical one's moved by the whitespace before it (lower case keeps ASCII's length)."""
+    core = piece.strip()
+    return core.lower() if core.isascii() and "\n" not in core and "\r" not in core else core
+
+
 class Tokenizer(Generic[T]):
     """Reads labels into batches of pieces, caching each distinct piece with `derive(token_text)`.
 
@@ -96,8 +105,8 @@ class Tokenizer(Generic[T]):
         return self._cache.get(piece) or self._piece(piece)
 
     def _piece(self, piece: str) -> Piece[T]:
-        core = piece.strip()
-        if core != piece:  # " Water" and "Water " are "Water" moved: trimmed and matched once
+        core = canonical(piece)
+        if core != piece:  # " Water", "WATER" and "water" are one piece: trimmed and matched once
             found = self._cache.get(core) or self._piece(core)
             if found.b:
                 lead = len(piece) - len(piece.lstrip())

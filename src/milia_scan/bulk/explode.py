@@ -153,6 +153,14 @@ def piece_texts(keys: Any) -> Any:
     return pc.if_else(after, pc.utf8_slice_codeunits(keys, 1), keys)
 
 
+def canonical_texts(texts: Any) -> Any:
+    """`tokenizer.canonical` of each piece (none here holds a line break: `one_list`), in Arrow:
+    the piece table keeps one entry for the spellings the scanner trims and matches as one. (Where
+    Arrow's whitespace differs from Python's, the scanner canonicalises the key again.)"""
+    core = pc.utf8_trim_whitespace(texts)
+    return pc.if_else(pc.string_is_ascii(core), pc.ascii_lower(core), core)
+
+
 class Pieces:
     """Each distinct piece seen by this process, as a code into arrays of what scoring needs.
     Bounded at the scanner's cache limit (cleared when full: the scanner's piece cache still
@@ -292,8 +300,7 @@ def score_plain(labels: Any, scanner: Scanner, scale: Any, profiles: bool = Fals
     ex = explode(labels)
     known = pieces_for(scanner)
     enc = pc.dictionary_encode(ex.pieces)
-    # a piece with spaces around it is the same piece moved (`Tokenizer.piece`): one entry
-    texts = pc.utf8_trim_whitespace(piece_texts(enc.dictionary)).to_pylist()
+    texts = canonical_texts(piece_texts(enc.dictionary)).to_pylist()
     codes = known.codes(texts)[enc.indices.to_numpy(zero_copy_only=False)]
     kind, back, group, declared = known.table()
     plain = ex.plain.copy()
