@@ -123,12 +123,15 @@ class Tokenizer(Generic[T]):
         """Every token of the label in order, in batches by region, and the parts they belong to."""
         if not isinstance(label, str):
             raise TypeError(f"label must be str, not {type(label).__name__}")
+        whole = None
         if not cue_chars(label):  # most labels: perhaps one plain list
-            regs, parts = plain(label)
-            batch = self._region(label, regs[0])
+            whole = plain(label)
+            batch = self._region(label, whole[0][0])
             if not any(map(_CUE, batch.pieces)):
-                return [batch], parts
+                return [batch], whole[1]
         regs, parts = regions(label)
+        if whole is not None and (regs, parts) == whole:  # a cue word, but one plain list: read already
+            return [batch], parts
         batches = [self._region(label, r) for r in regs]
         if len(parts) == 1:
             return batches, parts
