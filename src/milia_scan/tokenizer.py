@@ -108,8 +108,8 @@ class Tokenizer(Generic[T]):
         core = canonical(piece)
         if core != piece:  # " Water", "WATER" and "water" are one piece: trimmed and matched once
             found = self._cache.get(core) or self._piece(core)
-            if found.b:
-                lead = len(piece) - len(piece.lstrip())
+            lead = len(piece) - len(piece.lstrip())
+            if found.b and lead:  # else the canonical piece itself serves ("WATER" as "water")
                 found = found._replace(a=found.a + lead, b=found.b + lead)
         else:
             t = trim(piece)
