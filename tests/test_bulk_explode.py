@@ -1,6 +1,7 @@
-"""The columnar engine's vectorised route (`bulk/explode.py`) against the tokenizer and the
-scanner: a label it splits is one the tokenizer reads as one plain list, into the same pieces;
-every label, split here or sent to `Scanner.score`, gets the values `score_batch` gives."""
+"""The columnar engine's vectorised route (`bulk/explode.py`, `pieces.py`, `vectorised.py`)
+against the tokenizer and the scanner: a label it splits is one the tokenizer reads as one plain
+list, into the same pieces; every label, split here or sent to `Scanner.score`, gets the values
+`score_batch` gives."""
 
 from __future__ import annotations
 

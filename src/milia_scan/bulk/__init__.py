@@ -27,7 +27,10 @@ last); the spec carries that flag to the workers too.
 Modules: `rows` (the added columns, labels of cells, errors), `contexts` (each row's context),
 `pool` (worker processes, ordered chunks), `sources` (opening inputs, CSV headers), `formats`
 (CSV and JSON Lines behind one interface), `output` (atomic output, the errors file), `progress`
-(the click bar), `iterables` and `files` (the public functions).
+(the click bar), `iterables` and `files` (the public functions). With pyarrow: `columnar` and
+`blocks` (the CSV engine), `parquet`, `kernel` (a batch's labels and contexts), and the
+vectorised route's stages `explode` (split), `pieces` (resolve each distinct piece once) and
+`vectorised` (score), with `strings` (byte tests on Arrow strings).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The columnar CSV engine (pyarrow): blocks of bytes parsed by Arrow's CSV reader, the labels
-scored by `kernel.score_array` (plain lists with numpy in `explode.py`), rows written by Arrow
+scored by `kernel.score_array` (plain lists with numpy: `explode`, `pieces`, `vectorised`), rows written by Arrow
 compute kernels. Byte-identical to the row engine (`formats.csv_chunk`), the reference and fallback.
 
 How it stays identical: the parent cuts the input (after the header, `blocks.py`) into blocks of about

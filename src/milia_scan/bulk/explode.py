@@ -1,34 +1,28 @@
-"""The vectorised route of the columnar engine: a batch of labels split and exploded with numpy
-on their UTF-8 bytes, each distinct piece resolved once through `Scanner.piece` (the tokenizer's
-own trim, match and cache), the pieces joined back and the rows scored with `score.score_rows`.
+"""Splitting, the columnar engine's vectorised route's first stage: a batch of labels split and
+exploded with numpy on their UTF-8 bytes into the pieces `separators.split` gives.
 
 A label takes this route when `Tokenizer.read` reads it as one list split on its separators
-(`tokenizer.one_list`: no cue character, no line break) and, once its pieces are resolved, no
-piece holds a cue word or leaves a bracket open. Every other label goes to `Scanner.score` (see
-`kernel`). Both tests are the tokenizer's own, asked once per distinct label.
+(`tokenizer.one_list`, found here on the bytes: no cue character, no line break) and, once its
+pieces are resolved (`pieces`), no piece holds a cue word or leaves a bracket open. Every other
+label goes to `Scanner.score` (see `kernel`).
 
-Its pieces are what `separators.split` gives. When `split` takes its str.split route
-(`separators.patterned` false: no name-ending period, "(and)" or spaced hyphen), they are split
+When `split` takes its str.split route (`separators.patterned` false: no name-ending period,
+"(and)" or spaced hyphen; asked only of the labels a looser pattern finds), the pieces are split
 here on bytes: the text between the separators (`vocabulary.SEPARATORS` and the comma) but a
 comma between two ASCII digits ("1,2-Hexanediol"), as `split` joins them. The other labels, and
 those with a non-ASCII character beside a comma (a Unicode digit might keep it), are split by
-`split` itself.
+`split` itself. `pieces.py` resolves each distinct piece once; `vectorised.py` scores the rows.
 """
 
 from __future__ import annotations
 
-from array import array
 from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import vocabulary as v
-from ..profiles import ALLERGEN_BY_MASK, FUNGAL_BY_MASK, kinds_of, rules_for
-from ..scanner import MATCHED, UNMATCHED, Scanner
-from ..score import declared_factor, position_factor, score_rows
 from ..separators import patterned, split
 from .strings import byte_view
 
@@ -54,7 +48,6 @@ _WIDE_SEPARATORS = [c.encode() for c in _SEPARATORS if not c.isascii()]
 _WIDE_CUES = [c.encode() for c in _CUES if not c.isascii()]
 _BLANK = np.array([c in b" \t" for c in range(256)])
 _DIGIT = np.array([chr(c).isdigit() if c < 0x80 else False for c in range(256)])
-_POSITION = np.array([position_factor(k) for k in range(65)])  # position_factor(k >= 64) == [64]
 
 
 class Exploded(NamedTuple):
@@ -152,188 +145,3 @@ def piece_texts(keys: Any) -> Any:
     first = pc.utf8_slice_codeunits(keys, 0, 1)
     after = pc.is_in(first, value_set=pa.array(list(_SEPARATORS), keys.type))
     return pc.if_else(after, pc.utf8_slice_codeunits(keys, 1), keys)
-
-
-def canonical_texts(texts: Any) -> Any:
-    """`tokenizer.canonical` of each piece (none here holds a line break: `one_list`), in Arrow:
-    the piece table keeps one entry for the spellings the scanner trims and matches as one. (Where
-    Arrow's whitespace differs from Python's, the scanner canonicalises the key again.)"""
-    core = pc.utf8_trim_whitespace(texts)
-    return pc.if_else(pc.string_is_ascii(core), pc.ascii_lower(core), core)
-
-
-class Pieces:
-    """Each distinct piece seen by this process, as a code into arrays of what scoring needs.
-    Bounded at the scanner's cache limit (cleared when full: the scanner's piece cache still
-    holds most resolutions, so a code costs a lookup to rebuild). A piece's text is the key the
-    scanner's cache holds it under, the same string, so the table adds little to that cache."""
-
-    def __init__(self, scanner: Scanner) -> None:
-        self.scanner = scanner
-        self.ids: dict[str, int] = {}  # risk and helpful ids -> codes (lexicon-sized)
-        self.names: list[str] = []
-        self._groups: dict[tuple[Any, ...], int] = {}
-        self._reset()
-
-    def _reset(self) -> None:
-        self.code: dict[str, int] = {}
-        self.kind, self.back, self.group = array("b"), array("b"), array("i")
-        self.declared = array("d")  # declared_factor of its percentage; NaN: none declared
-        self._groups.clear()
-        self.risks: list[tuple[tuple[int, float, float], ...]] = []  # per group: (id, o, c) of each
-        self.helpful: list[tuple[tuple[int], ...]] = []  # per group: (id,) of each
-        self.keys: list[str] = []  # each code's piece
-        self.a, self.b = array("i"), array("i")  # its token's bounds in the piece (a == b: none)
-        self.fungal, self.allergen = array("b"), array("b")  # profile kinds, filled when asked for
-
-    def _id(self, name: str) -> int:
-        if name not in self.ids:
-            self.ids[name] = len(self.names)
-            self.names.append(name)
-        return self.ids[name]
-
-    def _add(self, key: str) -> int:
-        code = self.code.get(key)  # two keys of a batch may be one piece (",X" and ";X")
-        if code is not None:
-            return code
-        p = self.scanner.piece(key)
-        found = p.value
-        terms = (found.risks, found.helpful)
-        g = self._groups.get(terms)
-        if g is None:
-            g = self._groups[terms] = len(self.risks)
-            self.risks.append(tuple((self._id(r), w.occlusion, w.comedogenic) for r, w in found.risks))
-            self.helpful.append(tuple((self._id(h),) for h in found.helpful))
-        self.kind.append(found.kind)
-        self.back.append(p.unbalanced or p.cue)
-        self.group.append(g)
-        self.declared.append(np.nan if p.percent is None else declared_factor(p.percent))
-        self.a.append(p.a)
-        self.b.append(p.b)
-        self.keys.append(key)
-        code = self.code[key] = len(self.keys) - 1
-        return code
-
-    def codes(self, keys: list[str]) -> Any:
-        """The code of each key, resolving the new ones."""
-        if len(self.code) + len(keys) > self.scanner.cache_limit:
-            self._reset()
-        codes = list(map(self.code.get, keys))
-        if None in codes:
-            codes = [c if c is not None else self._add(k) for c, k in zip(codes, keys)]
-        return np.array(codes, np.int64)
-
-    def profile_kinds(self) -> tuple[Any, Any]:
-        """What each code's token is to the two profiles (`profiles.kinds_of`; -1: no token), as
-        numpy arrays. Worked out only here: a new token text costs ~20 us in the fungal rules."""
-        new = range(len(self.fungal), len(self.keys))
-        if new:
-            texts = [self.keys[i][self.a[i] : self.b[i]] for i in new if self.b[i]]
-            kinds = iter(kinds_of(rules_for(self.scanner), texts))
-            for i in new:
-                f, a = next(kinds) if self.b[i] else (-1, -1)
-                self.fungal.append(f)
-                self.allergen.append(a)
-        return np.array(self.fungal, np.int64), np.array(self.allergen, np.int64)
-
-    def table(self) -> tuple[Any, ...]:
-        """kind, back, group, declared as numpy arrays (copies: the arrays keep growing)."""
-        return (np.array(self.kind, np.int8), np.array(self.back, bool), np.array(self.group, np.int64),
-                np.array(self.declared, np.float64))
-
-
-def _csr(per_group: list[tuple[Any, ...]], groups: Any, width: int) -> tuple[Any, Any]:
-    """(element index, values) of each entry of each element's group, in order."""
-    sizes = np.array([len(t) for t in per_group], np.int64)
-    flat = np.array([x for t in per_group for entry in t for x in entry], np.float64).reshape(-1, width)
-    start = np.concatenate([[0], np.cumsum(sizes)])[groups]
-    n = sizes[groups]
-    elem = np.repeat(np.arange(len(groups)), n)
-    within = np.arange(len(elem)) - np.repeat(np.cumsum(n) - n, n)
-    return elem, flat[start[elem] + within]
-
-
-def _first(rows: Any, ids: Any) -> Any:
-    """Indices of the first (row, id) of each pair, in order: a repeated id counts once."""
-    if not len(ids):
-        return np.zeros(0, np.int64)
-    _, first = np.unique(rows * (int(ids.max()) + 1) + ids, return_index=True)  # first of each
-    return np.sort(first)
-
-
-def _joined(rows: Any, names: Any, n: int) -> Any:
-    """Per row, its names joined with ';' (pa.StringArray)."""
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
-    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), names), ";")
-
-
-_PIECES: WeakKeyDictionary[Scanner, Pieces] = WeakKeyDictionary()
-
-
-def pieces_for(scanner: Scanner) -> Pieces:
-    """This process's `Pieces` for a scanner (one per worker)."""
-    found = _PIECES.get(scanner)
-    if found is None:
-        found = _PIECES[scanner] = Pieces(scanner)
-    return found
-
-
-class Vectorised(NamedTuple):
-    """What the vectorised route gives for a batch of labels: values where `plain` holds."""
-
-    plain: Any  # bool per label: scored here; the others need the tokenizer
-    score: Any  # int64 per label (numpy), as are milia and pore_clogging
-    milia: Any
-    pore_clogging: Any
-    hits: Any  # pa.StringArray: risk ids in label order, each once, joined with ';'
-    helpful: Any
-    verdicts: list[Any]  # with profiles: the fungal and allergen verdicts (pa.StringArray each)
-
-
-def score_plain(labels: Any, scanner: Scanner, scale: Any, profiles: bool = False) -> Vectorised:
-    """Score the labels of a string array that take the vectorised route; `scale` per label is
-    MAX_SINGLE * CONTEXT_MULTIPLIER[its context]. Same values as `Scanner.score` (`_lean`): each
-    risk id once, at its first place; its amount from its declared percentage, else from the
-    unmatched pieces before it (pieces with no token are not ingredients). With `profiles`, the
-    verdicts too: the kinds of a label's tokens as a bitmask, read through the profiles' rules
-    (`FUNGAL_BY_MASK`, `ALLERGEN_BY_MASK`)."""
-    n = len(labels)
-    ex = explode(labels)
-    known = pieces_for(scanner)
-    enc = pc.dictionary_encode(ex.pieces)
-    texts = canonical_texts(piece_texts(enc.dictionary)).to_pylist()
-    codes = known.codes(texts)[enc.indices.to_numpy(zero_copy_only=False)]
-    kind, back, group, declared = known.table()
-    plain = ex.plain.copy()
-    plain[ex.rows[back[codes]]] = False  # a bracket left open, a cue word: the tokenizer reads it
-    keep = plain[ex.rows]
-    rows, codes = ex.rows[keep], codes[keep]
-    k = kind[codes]
-    unmatched = (k == UNMATCHED).astype(np.int64)
-    before = np.cumsum(unmatched) - unmatched  # unmatched pieces before each, in the batch
-    firsts = np.flatnonzero(np.diff(rows, prepend=-1))
-    others = before - np.repeat(before[firsts], np.diff(np.append(firsts, len(rows))))
-    m = np.flatnonzero(k == MATCHED)
-    mrow, mcode = rows[m], codes[m]
-    pct = declared[mcode]
-    amount = np.where(np.isnan(pct), _POSITION[np.minimum(others[m], 64)], pct)
-    names = pa.array(known.names, pa.string())
-    elem, risk = _csr(known.risks, group[mcode], 3)
-    rrow, rid = mrow[elem], risk[:, 0].astype(np.int64)
-    first = _first(rrow, rid)
-    rrow, risk, ramount = rrow[first], risk[first], amount[elem][first]
-    score, milia, pore = score_rows(rrow, risk[:, 1], risk[:, 2], ramount, scale, n)
-    hits = _joined(rrow, names.take(pa.array(rid[first])), n)
-    elem, helpful = _csr(known.helpful, group[mcode], 1)
-    hrow, hid = mrow[elem], helpful[:, 0].astype(np.int64)
-    first = _first(hrow, hid)
-    helpful_ids = _joined(hrow[first], names.take(pa.array(hid[first])), n)
-    verdicts = []
-    if profiles:
-        for kinds, by_mask in zip(known.profile_kinds(), (FUNGAL_BY_MASK, ALLERGEN_BY_MASK)):
-            k = kinds[codes]
-            token = k >= 0
-            mask = np.zeros(n, np.int64)
-            np.bitwise_or.at(mask, rows[token], np.left_shift(1, k[token]))
-            verdicts.append(pa.array(by_mask, pa.string()).take(pa.array(mask)))
-    return Vectorised(plain, score, milia, pore, hits, helpful_ids, verdicts)

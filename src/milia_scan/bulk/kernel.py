@@ -2,8 +2,8 @@
 non-empty of the label columns) and its context (`ContextSpec`), each distinct (label, context)
 scored once, the results spread back over the rows. `score_batch` takes Python values (Parquet
 blocks, Dask partitions, iterables) and calls `Scanner.score`; `score_array` takes a pyarrow
-string array (CSV blocks) and sends plain lists down the vectorised route (`explode.py`), the
-rest to `Scanner.score`."""
+string array (CSV blocks) and sends plain lists down the vectorised route (`explode.py`,
+`pieces.py`, `vectorised.py`), the rest to `Scanner.score`."""
 
 from __future__ import annotations
 
@@ -174,14 +174,14 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, 
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
     Each distinct label (with its context) is scored once. Labels the tokenizer reads as one plain
-    list take the vectorised route (`explode.score_plain`); the others `Scanner.score`. With
+    list take the vectorised route (`vectorised.score_plain`); the others `Scanner.score`. With
     `profiles` every label takes `Scanner.score(..., profiles=True)`: the verdicts read each token
     text. The values are those `score_batch` gives, cell for cell."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .explode import score_plain
+    from .vectorised import score_plain
 
     single = isinstance(context, str)
     contexts = [context] if single else list(context)
