@@ -131,7 +131,8 @@ def test_subprocess_entry_point(tmp_path: Path) -> None:
 
 
 def test_subprocess_bulk_is_the_library_without_pandas(tmp_path: Path) -> None:
-    """`milia-scan bulk` in its own process hides pandas from pyarrow (`cli.common.hide_pandas`):
+    """`milia-scan bulk` in its own process hides pandas from pyarrow and uses the system allocator
+    for Arrow (`cli.common.tune_for_bulk`):
     every engine that runs then writes what the library writes in this process, a Parquet file
     written by pandas (its index in the metadata) included, with one worker and two."""
     pytest.importorskip("pyarrow")

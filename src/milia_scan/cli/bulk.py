@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..context import NAME_COLUMNS
-from .common import CONTEXT_HELP, UserError, fail, hide_pandas, make_scanner, scanner_options
+from .common import CONTEXT_HELP, UserError, fail, make_scanner, scanner_options, tune_for_bulk
 
 
 @click.command()
@@ -144,7 +144,7 @@ def bulk(input_path: str, output: str, column: str | None, fmt: str | None, deli
                                           name_column=name_column, delimiter=delimiter, encoding=encoding, scanner=scanner,
                                           scheduler=scheduler, workers=jobs, profiles=profiles)
         else:
-            hide_pandas()  # before pyarrow's first pa.array, in this process and the workers it forks
+            tune_for_bulk()  # before pyarrow's first pa.array, in this process and the workers it forks
             with bulk_mod.ProgressBar(force=progress is True) as bar:
                 summary = bulk_mod.score_file(input_path, output, column=names, format=fmt,
                                               context=context or "leave-on", context_column=context_column,
