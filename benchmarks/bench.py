@@ -351,8 +351,12 @@ def _mem_kb(pid: int) -> tuple[int, int] | None:
             if line.startswith("Pss:"):
                 pss = int(line.split()[1])
                 break
+    except (FileNotFoundError, ProcessLookupError):
+        return None  # it ended between the two reads
     except (OSError, ValueError):
         pass
+    if pss < 0 and rss == 0:
+        return None  # a worker that has ended and not yet been reaped: no memory, no PSS line
     return pss, rss
 
 
