@@ -188,7 +188,6 @@ def _is_fragrance(key: str) -> bool:
 
 
 _Row = dict[str, Any]  # a model's fields, as `built` takes them
-_TEXT = attrgetter("text")
 # What one token is to each profile (worked out once per token text, in `token_info`).
 _DECIDED, _TRIGGER, _UNDECIDED, _FRAGRANCE, _ALLERGEN, _UNKNOWN = range(6)
 
@@ -414,21 +413,13 @@ def assess(label: str, tokens: Sequence[Token] | None = None,
             from .scanner import default_scanner
 
             tokens = default_scanner().tokenize(label)
-    return profiles_of(tokens, _infos(rules, map(_TEXT, tokens)))
-
-
-def profiles_of(tokens: Sequence[Token], infos: Sequence[TokenInfo]) -> Profiles:
-    """Both profiles from a label's tokens and what each is to the profiles (`token_info`)."""
-    return _profiles(list(map(_FIELDS, tokens)), infos)
+    return profiles_of_rows(rules, list(map(_FIELDS, tokens)))
 
 
 def profiles_of_rows(rules: ProfileRules, toks: Sequence[_Row]) -> Profiles:
     """`assess` from the tokens' fields (`Token.__dict__`, as the scanner builds them): what
     `Scanner.scan` calls. Reading a dict is cheaper than a pydantic model's attribute."""
-    return _profiles(toks, _infos(rules, map(_ROW_TEXT, toks)))
-
-
-def _profiles(toks: Sequence[_Row], infos: Sequence[TokenInfo]) -> Profiles:
+    infos = _infos(rules, map(_ROW_TEXT, toks))
     return built_one(Profiles, fungal_acne=_fungal(toks, infos), allergens=_allergens(toks, infos),
                      disclaimer=PROFILE_DISCLAIMER)
 

@@ -103,7 +103,7 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     name, become commas first; "(and)" and line breaks take the pattern.
     """
     sub = text[a:b] if a or b != len(text) else text
-    if lines != "only" and ("- " in sub or " -" in sub):
+    if lines != "only" and _spaced_hyphen(sub):
         sub = _HYPHEN_RE.sub(",", sub)
     if lines or "(" in sub and _AND_RE.search(sub):
         chunks = (_SPLIT_ONLY_LINES if lines == "only" else _SPLIT_LINES if lines else _SPLIT).split(sub)
@@ -122,14 +122,15 @@ def split(text: str, a: int, b: int, lines: bool | str) -> tuple[list[str], list
     return strs, None
 
 
-def _needs_pattern(sub: str) -> bool:
-    return bool("." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub))
+def _spaced_hyphen(sub: str) -> bool:
+    return "- " in sub or " -" in sub  # what a separating hyphen needs (`HYPHEN`): the cheap test first
 
 
 def patterned(sub: str) -> bool:
     """Whether `split` (without line breaks) reads `sub` with more than its separator characters:
     it may hold a period that ends a name, "(and)" or a spaced hyphen that separates."""
-    return _needs_pattern(sub) or ("- " in sub or " -" in sub) and _HYPHEN_RE.search(sub) is not None
+    return bool("." in sub and _PERIOD.search(sub) or "(" in sub and _AND_RE.search(sub)
+                or _spaced_hyphen(sub) and _HYPHEN_RE.search(sub))
 
 
 def offsets(strs: list[str], a: int) -> list[int]:

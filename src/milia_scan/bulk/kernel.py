@@ -174,9 +174,8 @@ def score_array(labels: Any, scanner: Scanner, context: str | Sequence[str], *, 
     """Score a pyarrow string array of labels (null: an empty row), in one context or one per row.
 
     Each distinct label (with its context) is scored once. Labels the tokenizer reads as one plain
-    list take the vectorised route (`vectorised.score_plain`); the others `Scanner.score`. With
-    `profiles` every label takes `Scanner.score(..., profiles=True)`: the verdicts read each token
-    text. The values are those `score_batch` gives, cell for cell."""
+    list take the vectorised route (`vectorised.score_plain`, verdicts too with `profiles`); the
+    others `Scanner.score`. The values are those `score_batch` gives, cell for cell."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
