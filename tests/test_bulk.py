@@ -538,7 +538,8 @@ def test_cli_bulk_signal_while_workers_start_is_not_lost(tmp_path: Path, sig: in
 
 
 HALF_SENT = """
-import os, signal, struct, sys
+import faulthandler, os, signal, struct, sys
+faulthandler.dump_traceback_later(45, exit=True)  # a hang shows where every thread waits
 import milia_scan
 from milia_scan.bulk import score_labels
 
@@ -552,6 +553,8 @@ class HalfSent(milia_scan.Scanner):
             while "result_queue" not in frame.f_locals:  # the worker loop's queue to the parent
                 frame = frame.f_back
             os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+            if sys.argv[1:] == ["deaf"]:  # a worker that SIGTERM does not end
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
             os.kill(os.getppid(), signal.SIGINT)
             signal.pause()
         return super().score(label, context=context)
@@ -560,23 +563,25 @@ class HalfSent(milia_scan.Scanner):
 try:
     list(score_labels(["Aqua"] * 4 + ["stop"] + ["Aqua"] * 5, jobs=2, scanner=HalfSent(), chunk_size=2))
 except KeyboardInterrupt:
-    print("interrupted")
+    print("interrupted", flush=True)
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_a_worker_ended_while_sending_does_not_hang_the_exit() -> None:
+@pytest.mark.parametrize("worker", ["", "deaf"])
+def test_a_worker_ended_while_sending_does_not_hang_the_exit(worker: str) -> None:
     """Ctrl-C while a worker is halfway through sending a result, so that ending it cuts the
     message: the pool's thread used to wait for the rest forever, and the interpreter hung at
-    exit joining it."""
-    proc = subprocess.Popen([sys.executable, "-c", HALF_SENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    exit joining it. "deaf": the worker holds SIGTERM (as each does until its initializer runs),
+    and the pool's thread, which joins every worker, used to wait for it forever."""
+    proc = subprocess.Popen([sys.executable, "-c", HALF_SENT, worker], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail("the interpreter hung at exit")
+        _, err = proc.communicate()
+        pytest.fail("the interpreter hung at exit:\n" + err.decode(errors="replace"))
     assert (proc.returncode, out.strip(), err) == (0, b"interrupted", b"")
     assert _session_alive(proc.pid) == []
 

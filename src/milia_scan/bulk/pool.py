@@ -114,6 +114,9 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
     for proc in procs:
         proc.join(5)
+        if proc.is_alive():  # SIGTERM is held until a worker's initializer runs: make sure
+            proc.kill()  # (the pool's thread joins every worker, and exit joins that thread)
+            proc.join(5)
     if results is not None:
         # A worker that ended halfway through sending a result left the pool's thread waiting
         # for the rest, and it never reads end-of-file while this process holds the write end
