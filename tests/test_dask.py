@@ -111,6 +111,16 @@ def test_score_dataframe_reads_each_rows_context_like_score_frame(client) -> Non
         milia_dask.score_dataframe(dd.from_pandas(bad, npartitions=2), context_column="use").compute()
 
 
+def test_a_bad_row_is_named_by_its_partition(client) -> None:
+    """A row number counts from its partition's start (and read_csv starts each partition's
+    index at 0 again): the error names the partition, so the row can be found."""
+    df = pd.DataFrame({"ingredients": ["Aqua, Petrolatum"] * 10, "use": ["rinse-off"] * 9 + ["soap"]})
+    ddf = dd.from_pandas(df, npartitions=2).reset_index(drop=True)  # each partition's index from 0
+    assert ddf.npartitions == 2
+    with pytest.raises(ValueError, match=r"^partition 1, row 4 \(index 4\): the 'use' value is not a context"):
+        milia_dask.score_dataframe(ddf, context_column="use").compute()
+
+
 def test_cli_engine_dask_with_context_auto_and_a_context_column(tmp_path: Path, client) -> None:
     from click.testing import CliRunner
 

@@ -84,8 +84,17 @@ def _frame_args(spec: ContextSpec) -> dict[str, Any]:
     return {**how, "profiles": spec.profiles}
 
 
-def _score_partition(df: pd.DataFrame, column: str, context: ContextSpec, shipped: _Shipped) -> pd.DataFrame:
-    return score_frame(df, column, **_frame_args(context), scanner=shipped.scanner)
+def _score_partition(df: pd.DataFrame, column: str, context: ContextSpec, shipped: _Shipped,
+                     partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """`score_frame` of one partition; a bad row's error names the partition too (Dask passes
+    `partition_info`): a row number counts from the partition's start, and `read_csv` starts
+    each partition's index at 0 again."""
+    try:
+        return score_frame(df, column, **_frame_args(context), scanner=shipped.scanner)
+    except ValueError as exc:
+        if partition_info is None:  # the meta, or Dask without it
+            raise
+        raise ValueError(f"partition {partition_info['number']}, {exc}") from None
 
 
 def score_dataframe(
