@@ -12,6 +12,8 @@ label: every window is bounded and every loop moves forward.
 from __future__ import annotations
 
 import re
+from functools import partial
+from operator import attrgetter
 from typing import NamedTuple
 
 from . import vocabulary as v
@@ -87,7 +89,10 @@ def find_marks(text: str, low: str) -> list[Mark]:
     Regex scans are slow in Python, so headers are read where their cues are: the phrase before
     each colon, and anchored matches where "ingredient" or "drug" starts a word."""
     marks: list[Mark] = []
-    for colon in sorted(_find_all(text, ":") + _find_all(text, "：")):
+    colons = _find_all(text, ":")
+    if "：" in text:
+        colons = sorted(colons + _find_all(text, "："))
+    for colon in colons:
         mark = _colon_mark(text, colon)
         if mark is not None:
             marks.append(mark)
@@ -103,11 +108,23 @@ def find_marks(text: str, low: str) -> list[Mark]:
             m = _PRODUCT.match(text, i)
             if m is not None:
                 marks.append(Mark(m.start(), m.end(), "heading", m.start("name"), m.end("name")))
-    marks = _non_overlapping(sorted(marks, key=lambda m: (m.start, -m.end)))
+    marks = _non_overlapping(_in_order(marks))
     if any(m.kind in ("drug", "active", "inactive") for m in marks):
         stops = [Mark(m.start(), m.end(), "stop", m.start(), m.start()) for m in _DRUG_STOP.finditer(text)]
-        marks = _non_overlapping(sorted(marks + stops, key=lambda m: (m.start, -m.end)))
+        marks = _non_overlapping(_in_order(marks + stops))
     return marks
+
+
+def _in_order(marks: list[Mark]) -> list[Mark]:
+    """Sorted by start, the longest first where two start together: two stable sorts on C-level
+    keys (a Python key function was a tenth of a label made of colons)."""
+    marks = sorted(marks, key=_END, reverse=True)
+    marks.sort(key=_START)
+    return marks
+
+
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def _word_before(text: str, i: int) -> int | None:
@@ -142,7 +159,10 @@ def _colon_mark(text: str, colon: int) -> Mark | None:
         head = text.rfind("-", start, end) + 1  # "-Pure Vitamin E -Centella Concentrate: Water, …"
         head += len(text[head:end]) - len(text[head:end].lstrip())
         return Mark(start, colon + 1, "heading", head, end)
-    return Mark(start, colon + 1, "heading", start, end)
+    return _new_mark((start, colon + 1, "heading", start, end))
+
+
+_new_mark = partial(tuple.__new__, Mark)  # Mark(*fields) without the Python-level __new__: one per colon
 
 
 def _phrase_before(text: str, colon: int) -> tuple[int, int] | None:
@@ -155,8 +175,10 @@ def _phrase_before(text: str, colon: int) -> tuple[int, int] | None:
     phrase = text[start : colon - m.start(1)]
     start += len(phrase) - len(phrase.lstrip(" \t"))
     phrase = phrase.strip(" \t")
-    if not _has_letter(phrase) or len(phrase.split()) > v.HEADING_MAX_WORDS:
+    if not (phrase[:1].isalpha() or _has_letter(phrase)):  # most headings start with a letter
         return None
+    if len(phrase) > v.HEADING_MAX_WORDS and len(phrase.split()) > v.HEADING_MAX_WORDS:
+        return None  # (a phrase of at most that many characters has at most that many words)
     return start, start + len(phrase)
 
 
