@@ -66,6 +66,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _REV_PHRASE = re.compile(r"[ \t]*((?:\)[^()\n]{0,40}\([ \t]*)?(?:[^\W_]|[ \t'’&™®+/°-]|(?<=[^\s])\.)+)")
 _AMOUNT_AFTER = re.compile(rf"[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:{_words(*v.UNITS)}|%)\b\.?[ \t]*(?:$|[,;\r\n])", re.I | re.M)
 _SEPARATOR_CHARS = frozenset("," + v.SEPARATORS)
+_HEADING_MAX_CHARS, _HEADING_MAX_WORDS = v.HEADING_MAX_CHARS, v.HEADING_MAX_WORDS
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|[\r\n]")
 _BULLET_REACH = 300  # a key-ingredient bullet's sentence ends within this many characters
 MIN_LIST_COMMAS = 3  # after a heading: "Coconut Face Mask: Water, Butylene Glycol, …"
@@ -109,7 +110,7 @@ def find_marks(text: str, low: str) -> list[Mark]:
             if m is not None:
                 marks.append(Mark(m.start(), m.end(), "heading", m.start("name"), m.end("name")))
     marks = _non_overlapping(_in_order(marks))
-    if any(m.kind in ("drug", "active", "inactive") for m in marks):
+    if not _DRUG_KINDS.isdisjoint(map(_KIND, marks)):
         stops = [Mark(m.start(), m.end(), "stop", m.start(), m.start()) for m in _DRUG_STOP.finditer(text)]
         marks = _non_overlapping(_in_order(marks + stops))
     return marks
@@ -125,6 +126,8 @@ def _in_order(marks: list[Mark]) -> list[Mark]:
 
 _START = attrgetter("start")
 _END = attrgetter("end")
+_KIND = attrgetter("kind")
+_DRUG_KINDS = frozenset({"drug", "active", "inactive"})  # a Drug Facts label: its stops are read too
 
 
 def _word_before(text: str, i: int) -> int | None:
@@ -139,13 +142,31 @@ def _word_before(text: str, i: int) -> int | None:
 
 
 def _colon_mark(text: str, colon: int) -> Mark | None:
-    """The header, sub-heading or bullet that ends at this colon, or None."""
-    found = _phrase_before(text, colon)
-    if found is None or _AMOUNT_AFTER.match(text, colon + 1):
+    """The header, sub-heading or bullet that ends at this colon, or None.
+
+    First the phrase before the colon, read backwards from it (inline: this runs once per colon):
+    letters, digits, spaces and a few marks, at most a heading's length and words."""
+    lo = colon - _HEADING_MAX_CHARS if colon > _HEADING_MAX_CHARS else 0
+    m = _REV_PHRASE.match(text[lo:colon][::-1])
+    if m is None or m.end() == colon - lo and lo > 0:
+        return None  # nothing, or longer than a heading: a sentence
+    start = colon - m.end(1)
+    phrase = text[start : colon - m.start(1)]
+    core = phrase.lstrip(" \t")
+    start += len(phrase) - len(core)
+    phrase = core.rstrip(" \t")
+    if not (phrase[:1].isalpha() or _has_letter(phrase)):  # most headings start with a letter
+        return None
+    if len(phrase) > _HEADING_MAX_WORDS and len(phrase.split()) > _HEADING_MAX_WORDS:
+        return None  # (a phrase of at most that many characters has at most that many words)
+    if _AMOUNT_AFTER.match(text, colon + 1):
         return None  # "Vaseline : 40 g" is a recipe line, not a heading
-    start, end = found
+    end = start + len(phrase)
     known = KNOWN.search(text, start, end)
-    after_separator = _after_separator(text, start)
+    j = start - 1  # the phrase follows a list separator ("Aqua, Vitamin E:"), spaces apart
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    after_separator = j >= 0 and text[j] in _SEPARATOR_CHARS
     if known is not None:
         if after_separator or known.start() == start:  # "…, inactive:" or "Ingredients:" alone
             return Mark(known.start(), colon + 1, known.lastgroup or "", known.start(), known.end())
@@ -165,32 +186,8 @@ def _colon_mark(text: str, colon: int) -> Mark | None:
 _new_mark = partial(tuple.__new__, Mark)  # Mark(*fields) without the Python-level __new__: one per colon
 
 
-def _phrase_before(text: str, colon: int) -> tuple[int, int] | None:
-    """The phrase that ends at `colon`, as (start, end), or None when it is not a heading."""
-    lo = max(0, colon - v.HEADING_MAX_CHARS)
-    m = _REV_PHRASE.match(text[lo:colon][::-1])
-    if m is None or m.end() == colon - lo and lo > 0:
-        return None  # nothing, or longer than a heading: a sentence
-    start = colon - m.end(1)
-    phrase = text[start : colon - m.start(1)]
-    start += len(phrase) - len(phrase.lstrip(" \t"))
-    phrase = phrase.strip(" \t")
-    if not (phrase[:1].isalpha() or _has_letter(phrase)):  # most headings start with a letter
-        return None
-    if len(phrase) > v.HEADING_MAX_WORDS and len(phrase.split()) > v.HEADING_MAX_WORDS:
-        return None  # (a phrase of at most that many characters has at most that many words)
-    return start, start + len(phrase)
-
-
 def _has_letter(s: str) -> bool:
     return _ASCII_LETTER.search(s) is not None if s.isascii() else any(c.isalpha() for c in s)
-
-
-def _after_separator(text: str, start: int) -> bool:
-    j = start - 1
-    while j >= 0 and text[j].isspace():
-        j -= 1
-    return j >= 0 and text[j] in _SEPARATOR_CHARS
 
 
 def _non_overlapping(marks: list[Mark]) -> list[Mark]:

@@ -14,6 +14,8 @@ bullet ("-Retinol: smooths skin."). Linear in the number of marks.
 from __future__ import annotations
 
 import re
+from itertools import compress
+from operator import attrgetter
 from typing import NamedTuple
 
 from . import vocabulary as v
@@ -44,6 +46,7 @@ _GLUED_PCT = re.compile(r"%(?=[^\W\d_])")  # "Salicylic Acid 1.50%Water": the ac
 _OTHER = re.compile(r"(?i)others?|inactive")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
+_KIND = attrgetter("kind")
 _PLAIN = (PartHead(None, 0, 0),)
 
 
@@ -78,10 +81,11 @@ def _cut(text: str, marks: list[Mark]) -> tuple[list[Region], tuple[PartHead, ..
     starts a new part once the current one has content; "Inactive:" and an "Ingredients:" right
     after a part's actives continue it, as does a header glued to a heading ("Mask:INGREDIENTS:").
     """
-    listed = any(m.kind in _LIST_KINDS for m in marks)
+    kinds = list(map(_KIND, marks))  # read by C-level calls: a label can hold a mark per colon
+    listed = not _LIST_KINDS.isdisjoint(kinds)
     # "Moisturizer ingredients:": list headers that name a product make the label a kit, whose
     # earlier sub-headings ("Cleanser:") head products too.
-    kit = any(m.kind == "ingr" and not KNOWN.fullmatch(text, m.head_start, m.head_end) for m in marks)
+    kit = any(not KNOWN.fullmatch(text, m.head_start, m.head_end) for m in compress(marks, map("ingr".__eq__, kinds)))
     parts: list[PartHead] = [PartHead(None, 0, 0)]
     out: list[Region] = []
     section = "ingredients"
