@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -606,6 +607,32 @@ def test_a_ctrl_c_that_lands_just_before_the_wait_is_seen() -> None:
     `interrupt_main` makes that case every time: it trips the handler without interrupting."""
     proc = subprocess.run([sys.executable, "-c", LATE_CTRL_C], capture_output=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip(), proc.stderr) == (0, b"interrupted", b"")
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks")
+def test_a_ctrl_c_as_signals_are_held_leaves_them_unheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython runs pending handlers right after pthread_sigmask's system call: a Ctrl-C then
+    raises from the call that blocked SIGINT, after the block took effect. It used to stay
+    blocked in the caller's main thread for good (the restoring `finally` was not entered)."""
+    from milia_scan.bulk import pool
+
+    real = signal.pthread_sigmask
+
+    def late_ctrl_c(how: int, mask: Iterable[int]) -> set[int]:
+        previous = real(how, mask)
+        if how == signal.SIG_BLOCK and signal.SIGINT in mask:
+            raise KeyboardInterrupt  # as the handler of a signal pending at that moment would
+        return previous
+
+    before = real(signal.SIG_BLOCK, ())
+    monkeypatch.setattr(signal, "pthread_sigmask", late_ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt), pool.signals_held():
+            pytest.fail("not reached")
+        after = real(signal.SIG_BLOCK, ())
+    finally:
+        real(signal.SIG_SETMASK, before)  # this test's process, whatever happened
+    assert after == before
 
 
 def test_progress_and_bad_rows_are_reported_through_callbacks(tmp_path: Path) -> None:

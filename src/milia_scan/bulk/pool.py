@@ -73,8 +73,9 @@ def signals_held() -> Iterator[None]:
     if not _CAN_HOLD:  # pragma: no cover
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # read, before any change
+    try:  # a Ctrl-C handled as SIG_BLOCK returns is raised after the block took effect: undone too
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
