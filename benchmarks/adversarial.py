@@ -100,6 +100,10 @@ def one_dot_run(size: int) -> str:
     return "aqua " + "." * (size - 10) + " aqua"
 
 
+def one_mark_run(size: int) -> str:
+    return "aqua " + "*" * (size - 10) + " aqua"
+
+
 def nested_brackets(size: int) -> str:
     depth = (size - 4) // 2
     return ("(" * depth + "aqua" + ")" * depth).ljust(size)
@@ -142,6 +146,9 @@ SHAPES: dict[str, dict[str, Callable[[int], str]]] = {
     "9 no separators": {"aqua glycerin petrolatum ... one run": no_separators},
     "10 one name": {"petrolatum x N glued": repeated("petrolatum"), "petrolatum, x N": repeated("petrolatum, ")},
     "11 digit commas": {"1,2-Hexanediol, x N": repeated("1,2-Hexanediol, "), "1,2,3,4,...": number_list},
+    # a footnote legend or a retailer's disclaimer glued on after a token is cut off in trim
+    "12 glued legends": {"aqua ***(one run)*** aqua": one_mark_run, "aqua * organic, x N": repeated("aqua * organic, "),
+                         "please be aware that ingredient x N": repeated("please be aware that ingredient ")},
 }
 BASELINE = "0 plain list"
 

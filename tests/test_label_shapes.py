@@ -159,3 +159,32 @@ def test_deeply_nested_sub_lists_do_not_raise() -> None:
     label = "aqua, (" * 3000 + "petrolatum" + ")" * 3000
     report = scan(label)
     assert report.ingredients and all(label[t.start : t.end] == t.text for t in report.ingredients)
+
+
+# --------------------------------------------------------------------------- glued-on text
+
+def test_no_disclaimer_or_legend_is_read_as_an_ingredient() -> None:
+    """43 Sephora labels end with the retailer's disclaimer ("Please be aware that ingredient lists
+    may change…"), often after a footnote legend ("* Essential Oil"), glued to the last ingredient:
+    that ingredient was lost in one long unrecognised token. Each is now a token of its own."""
+    import csv
+    import re
+
+    from .conftest import shared_file
+
+    path = shared_file("labels/sephora_kaggle_cosmetics_normalized.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        labels = [row["ingredients"] for row in csv.DictReader(fh)]
+    glued = re.compile(r"(?i)please\s+(?:be\s+aware|refer)|[*†‡°]\s*essential\s+oil")
+    with_text = [label for label in labels if glued.search(label)]
+    assert len(with_text) >= 40
+    for label in with_text:
+        tokens = [t.text for t in scan(label).ingredients]
+        assert not any(glued.search(t) for t in tokens), tokens
+    last = [scan(label).ingredients[-1].text for label in with_text if "Phenoxyethanol * Essential Oil Please" in label]
+    assert last and set(last) == {"Phenoxyethanol"}
+
+
+def test_a_risk_before_a_glued_legend_is_scored() -> None:
+    report = scan("Aqua, Glycine Soja (Soybean) Oil *Certified Organic")
+    assert "soybean-oil" in ids(report)

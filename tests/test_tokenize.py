@@ -40,6 +40,15 @@ CASES = [
     ("digit commas are not separators", "1,2-Hexanediol, Aqua", ["1,2-Hexanediol", "Aqua"]),
     ("footnote marks", "Aloe Barbadensis Leaf Juice*, Glycerin**, Shea Butter†", ["Aloe Barbadensis Leaf Juice", "Glycerin", "Shea Butter"]),
     ("footnote legend dropped", "Aloe Leaf Juice*, Glycerin. *Organic ingredient", ["Aloe Leaf Juice", "Glycerin"]),
+    # Sephora prints the legend, then its disclaimer, glued to the last ingredient (sephora_kaggle_0020)
+    ("legend and disclaimer glued on", "Mica, Phenoxyethanol * Essential Oil Please be aware that ingredient lists may "
+     "change or vary from time to time.\ufffd Please refer to the ingredient list on the product package you receive "
+     "for the most up to date list of ingredients., Linalool", ["Mica", "Phenoxyethanol", "Linalool"]),
+    ("legend glued on after a mark", "Rose Oil*, Lavender Oil** Essential Oil", ["Rose Oil", "Lavender Oil"]),
+    ("legend glued on after a space", "Glycine Soja (Soybean) Oil *Certified Organic", ["Glycine Soja (Soybean) Oil"]),
+    ("disclaimer after the list", "Aqua, Glycerin. This ingredient list is subject to change, it is the most "
+     "up-to-date ingredient list and may differ from product packaging.", ["Aqua", "Glycerin"]),
+    ("a legend alone is no ingredient", "* Essential Oil", []),
     ("nano", "Titanium Dioxide [nano], Aqua", ["Titanium Dioxide [nano]", "Aqua"]),
     ("ci numbers", "Mica, CI 77891, Iron Oxides (CI 77491)", ["Mica", "CI 77891", "Iron Oxides (CI 77491)"]),
     ("trailing period", "Aqua, Isopropyl Myristate.", ["Aqua", "Isopropyl Myristate"]),
@@ -149,3 +158,10 @@ def test_a_comma_before_a_superscript_separates_on_every_route(before: str) -> N
         strs = split(label, 0, len(label), False)[0]
         assert strs[1:3] == [" Vit 1", "²x"], label
         assert strs[3:] in ([], [" 1,2-Hexanediol"]), label
+
+
+def test_every_disclaimer_holds_the_word_trim_looks_for() -> None:
+    """trim looks for a disclaimer only in a piece holding DISCLAIMER_WORD (a search per piece costs)."""
+    from milia_scan import vocabulary as v
+
+    assert all(v.DISCLAIMER_WORD in pattern for pattern in v.DISCLAIMERS)

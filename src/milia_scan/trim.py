@@ -1,8 +1,9 @@
 """Trimming: one piece of a list -> the token inside it, and the amount it declares.
 
 Percentages ("Petrolatum 41%", "5% Benzoyl Peroxide"), footnote marks, bullets, trailing periods
-and brackets with no partner are cut from the edges; a footnote legend ("*Organic ingredient")
-holds no token. The ends are read in bounded windows, so a piece of any length costs linear time.
+and brackets with no partner are cut from the edges, and so are a footnote legend or a retailer's
+disclaimer glued on after the token; a footnote legend ("*Organic ingredient") holds no token.
+The ends are read in bounded windows, so a piece of any length costs linear time.
 """
 
 from __future__ import annotations
@@ -31,7 +32,17 @@ _PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
 _PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
 _DIGIT = re.compile(r"\d")
 _JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
-_LEGEND = re.compile(rf"(?i)[{v.FOOTNOTE_MARKS}¹²³]+\s*(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})")
+_MARKS = f"[{v.FOOTNOTE_MARKS}¹²³]+"
+_LEGEND_WORDS = rf"(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})"
+_LEGEND = re.compile(rf"(?i){_MARKS}\s*{_LEGEND_WORDS}")
+# What a label glues on after its last token: a footnote legend, spaced from the token or from its
+# mark ("Phenoxyethanol * Essential Oil", "Lavender Oil** Essential Oil"), or a disclaimer (a
+# search costs ~0.4 us a piece, so it runs only where one can be). A run of marks is tried from its
+# first mark only: from each of them, a long run would cost quadratic time.
+_GLUED = re.compile(rf"(?i)(?:\s{_MARKS}\s*|(?<!{_MARKS[:-1]}){_MARKS}\s+){_LEGEND_WORDS}|\b(?:{'|'.join(v.DISCLAIMERS)})")
+_MARK = re.compile(_MARKS)
+_DISCLAIMER_WORD = v.DISCLAIMER_WORD[1:]  # "ngredient": "Ingredient" too
+_DISCLAIMER_CAPS = _DISCLAIMER_WORD.upper()
 
 
 def _number(s: str) -> float:
@@ -57,6 +68,12 @@ def trim(piece: str, *, active: bool = False) -> Trimmed:
     lead = _PCT_START.match(piece, a)
     if lead is not None and lead.end() < b:  # "5% Benzoyl Peroxide"
         percent, a = _number(lead.group(1)), lead.end()
+    # only where one can be: a mark ("*" is the only ASCII one), or the word every disclaimer holds
+    # as labels print it (lower, Title or UPPER case)
+    if ("*" in piece if piece.isascii() else _MARK.search(piece)) or _DISCLAIMER_WORD in piece or _DISCLAIMER_CAPS in piece:
+        glued = _GLUED.search(piece, a)
+        if glued is not None:  # "Phenoxyethanol * Essential Oil Please be aware that ingredient lists may change"
+            b = glued.start()
     if active:
         pct = _PCT.search(piece, a)
         if pct is not None and pct.start() > a:  # "Avobenzone 3% Sunscreen": the purpose follows

@@ -53,10 +53,19 @@ DRUG_STOP_WORDS = (
 # Moisturizer:") has at most this many words.
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 80
-# Footnote legends ("*Organic ingredient") are not ingredients.
+# Footnote legends ("*Organic ingredient", "* Essential Oil") are not ingredients; nor is one
+# glued on after the last ingredient ("Phenoxyethanol * Essential Oil").
 LEGEND_WORDS = (
     "organic", "biologique", r"bio\b", "natural", "naturally", r"ingredients?\s+(?:from|of)", r"issus?\s+de",
-    r"aus\s+kontroll",
+    r"aus\s+kontroll", r"essential\s+oils?\b",
+)
+# Retailers' disclaimers glued on after the last ingredient ("Phenoxyethanol Please be aware that
+# ingredient lists may change or vary from time to time."): the token ends where one starts. Each
+# names the ingredient list (DISCLAIMER_WORD), so no ingredient name holds one.
+DISCLAIMER_WORD = "ingredient"
+DISCLAIMERS = (
+    r"please\s+be\s+aware\s+that\s+(?:the\s+)?ingredient", r"please\s+refer\s+to\s+the\s+ingredient",
+    r"this\s+ingredient\s+list\s+is\s+subject", r"it\s+is\s+the\s+most\s+up[\s-]+to[\s-]+date\s+ingredient",
 )
 # Words after which a period does not end an ingredient ("Vit. E", "Alcohol Denat.", "Red No. 40").
 ABBREVIATIONS = (
