@@ -127,3 +127,22 @@ def test_whitespace_around_a_piece_only_moves_its_trim(piece: str, before: str, 
         assert got.cue == any(w in spelling.lower() for w in vocabulary.CUE_WORDS)
         if got.b:  # what matching this spelling itself gives
             assert got.value == scanner._derive(spelling[got.a : got.b])
+
+
+# Pieces the shortcut of `trim` could take or must not: letters at both ends, with an amount, a
+# digit, a bracket, a mark, a legend or a disclaimer inside (its word in the cases labels print).
+PIECEISH = st.lists(
+    st.sampled_from(list("aAzZéªº ß-.%/_*†°¹²³()[]{}0123456789\u00a0\u200b")
+                    + ["Oil", "Peg-10", " 40 g", " 41%", "organic", "Essential Oil", "Ingredient", "INGREDIENT",
+                       "please be aware that ingredient", "this ingredient list is subject", "Vit. E"]),
+    max_size=10,
+).map("".join)
+
+
+@given(PIECEISH, st.booleans())
+def test_the_trim_shortcut_reads_as_the_full_trim(piece: str, active: bool) -> None:
+    """Most pieces have a letter at both ends and nothing to cut: `trim` returns them whole
+    without reading their edges; `_cut` reads them in full (looking for glued-on text too)."""
+    from milia_scan.trim import _cut, trim
+
+    assert trim(piece, active=active) == _cut(piece, active, True)

@@ -193,10 +193,12 @@ class Scanner:
     def _derive(self, text: str) -> Resolved:
         """Resolve one token text and classify its matches (cached per piece by the tokenizer)."""
         res = self.matcher.resolve(text)
+        if not res.matches:  # most new texts (typos, names the lexicon does not hold)
+            return Resolved(res, (), (), UNMATCHED, (), res.key, not res.known)
         risks = tuple((m.id, self._weight[m.id]) for m in res.matches if self._role[m.id] == "risk")
         helpful = tuple(m.id for m in res.matches if self._role[m.id] == "helpful")
-        return Resolved(res, risks, helpful, MATCHED if res.matches else UNMATCHED,
-                        tuple(self._hit_fields(m) for m in res.matches), res.key, not res.known)
+        return Resolved(res, risks, helpful, MATCHED, tuple(self._hit_fields(m) for m in res.matches), res.key,
+                        not res.known)
 
     def _hit_fields(self, m: Match) -> _Row:
         """A match's `Hit` fields, in the model's order; where the token stands (text, span,

@@ -52,6 +52,18 @@ def _number(s: str) -> float:
 def trim(piece: str, *, active: bool = False) -> Trimmed:
     """The token inside one piece: junk, footnote marks, stray brackets and percentages trimmed
     from its edges. `active`: a Drug Facts active, whose purpose follows its percentage."""
+    # a legend or a disclaimer is looked for only where one can be: a mark ("*" is the only ASCII
+    # one), or the word every disclaimer holds as labels print it (lower, Title or UPPER case)
+    glue = bool(("*" in piece if piece.isascii() else _MARK.search(piece)) or _DISCLAIMER_WORD in piece
+                or _DISCLAIMER_CAPS in piece)
+    if (glue or not piece[:1].isalpha() or not piece[-1:].isalpha() or not BRACKET_CHARS.isdisjoint(piece)
+            or _DIGIT.search(piece)):
+        return _cut(piece, active, glue)
+    return Trimmed(0, len(piece), None, False)  # most pieces: letters at both ends, nothing to cut
+
+
+def _cut(piece: str, active: bool, glue: bool) -> Trimmed:
+    """`trim`, read in full; `glue`: look for a legend or a disclaimer glued on."""
     if BRACKET_CHARS.isdisjoint(piece):
         pairs: dict[int, int] = {}
         unbalanced = False
@@ -68,9 +80,7 @@ def trim(piece: str, *, active: bool = False) -> Trimmed:
     lead = _PCT_START.match(piece, a)
     if lead is not None and lead.end() < b:  # "5% Benzoyl Peroxide"
         percent, a = _number(lead.group(1)), lead.end()
-    # only where one can be: a mark ("*" is the only ASCII one), or the word every disclaimer holds
-    # as labels print it (lower, Title or UPPER case)
-    if ("*" in piece if piece.isascii() else _MARK.search(piece)) or _DISCLAIMER_WORD in piece or _DISCLAIMER_CAPS in piece:
+    if glue:
         glued = _GLUED.search(piece, a)
         if glued is not None:  # "Phenoxyethanol * Essential Oil Please be aware that ingredient lists may change"
             b = glued.start()
