@@ -22,6 +22,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
+# The command's own processes keep lexicon snapshots (`snapshot.py`): in a directory of this run,
+# never in the home directory of whoever runs the tests.
+if "MILIA_SCAN_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["MILIA_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="milia-scan-test-snapshots-")
+    atexit.register(shutil.rmtree, os.environ["MILIA_SCAN_CACHE_DIR"], True)
+
 
 def shared_file(relative: str) -> Path:
     """A file of ../shared/data, or skip the test when it is not there."""
