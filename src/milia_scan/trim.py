@@ -32,15 +32,16 @@ _PCT_START = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%\s*")
 _PCT = re.compile(r"<?\s*(\d+(?:[.,]\d+)?)\s*%")
 _DIGIT = re.compile(r"\d")
 _JUNK_END = re.compile(rf"(?:[^\w()\[\]{{}}]|[_{v.SUPERSCRIPTS}])+\Z")
-_MARKS = f"[{v.FOOTNOTE_MARKS}¹²³]+"
+_MARK_CHAR = f"[{v.FOOTNOTE_MARKS}¹²³]"
+_MARKS = _MARK_CHAR + "+"
 _LEGEND_WORDS = rf"(?:certified\s+|from\s+|made\s+with\s+)?(?:{'|'.join(v.LEGEND_WORDS)})"
 _LEGEND = re.compile(rf"(?i){_MARKS}\s*{_LEGEND_WORDS}")
 # What a label glues on after its last token: a footnote legend, spaced from the token or from its
 # mark ("Phenoxyethanol * Essential Oil", "Lavender Oil** Essential Oil"), or a disclaimer (a
 # search costs ~0.4 us a piece, so it runs only where one can be). A run of marks is tried from its
 # first mark only: from each of them, a long run would cost quadratic time.
-_GLUED = re.compile(rf"(?i)(?:\s{_MARKS}\s*|(?<!{_MARKS[:-1]}){_MARKS}\s+){_LEGEND_WORDS}|\b(?:{'|'.join(v.DISCLAIMERS)})")
-_MARK = re.compile(_MARKS)
+_GLUED = re.compile(rf"(?i)(?:\s{_MARKS}\s*|(?<!{_MARK_CHAR}){_MARKS}\s+){_LEGEND_WORDS}|\b(?:{'|'.join(v.DISCLAIMERS)})")
+_MARK = re.compile(_MARK_CHAR)
 _DISCLAIMER_WORD = v.DISCLAIMER_WORD[1:]  # "ngredient": "Ingredient" too
 _DISCLAIMER_CAPS = _DISCLAIMER_WORD.upper()
 
