@@ -100,6 +100,16 @@ def test_a_broken_lexicon_is_never_kept(kept: Path, tmp_path: Path) -> None:
     assert not list(kept.glob("lexicon-*.pickle"))
 
 
+def test_only_the_newest_snapshots_are_kept(tmp_path: Path) -> None:
+    for i in range(snapshot.KEEP + 3):
+        snapshot.write(tmp_path, f"k{i:02d}", {"n": i})
+        os.utime(tmp_path / f"lexicon-k{i:02d}.pickle", (i, i))  # written in this order
+    names = sorted(p.name for p in tmp_path.glob("lexicon-*.pickle"))
+    assert names == [f"lexicon-k{i:02d}.pickle" for i in range(3, snapshot.KEEP + 3)]
+    assert snapshot.read(tmp_path, f"k{snapshot.KEEP + 2:02d}") == {"n": snapshot.KEEP + 2}
+    assert not list(tmp_path.glob(".lexicon-*")), "no temporary file left"
+
+
 def test_where_snapshots_go(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(snapshot.ENV, str(tmp_path / "mine"))
     assert snapshot.default_dir() == tmp_path / "mine"

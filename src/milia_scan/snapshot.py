@@ -22,6 +22,8 @@ from typing import Any
 
 #: The environment variable naming the directory; set and empty, no snapshots are kept.
 ENV = "MILIA_SCAN_CACHE_DIR"
+#: Snapshots kept at most (the newest): each edit of a lexicon leaves one behind.
+KEEP = 8
 
 
 def default_dir() -> Path | None:
@@ -70,8 +72,8 @@ def read(directory: Path, key: str) -> Any | None:
 
 
 def write(directory: Path, key: str, value: Any) -> None:
-    """Keep `value` under `key`, atomically (a reader never sees half a file); any OSError (a
-    read-only or full disk, no permission) leaves things as they were."""
+    """Keep `value` under `key`, atomically (a reader never sees half a file), and the `KEEP`
+    newest snapshots only; any OSError (a read-only or full disk, no permission) is ignored."""
     import pickle
     import tempfile
 
@@ -85,5 +87,15 @@ def write(directory: Path, key: str, value: Any) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        kept = sorted(directory.glob("lexicon-*.pickle"), key=_modified, reverse=True)
+        for old in kept[KEEP:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another process
+        return 0.0
