@@ -4,6 +4,7 @@
     make bench BENCH_ARGS="--full"              # also a 1,000,000-row bulk run (RSS vs N)
     make bench BENCH_ARGS="--quick"             # a smoke run on 5,000 rows
     make bench BENCH_ARGS="--json out.json --compare old.json"
+    make bench BENCH_ARGS="--repeats 3"         # each 200k-row bulk run 3 times, the fastest kept
 
 On the same generated catalogue (benchmarks/catalogue.py, cached in benchmarks/out/) it measures:
   floor        read the CSV, split each label on commas, lower-case: no scanner can do less
@@ -472,6 +473,20 @@ def measure_bulk(help_text: str, path: Path, rows: int, jobs: int, cap: float, e
     return r
 
 
+def best_run(runs: list[dict]) -> dict:
+    """Of repeated bulk runs, the fastest that wrote every row (else the first), with the highest
+    memory any of them reached: speed is what the code can do on a busy machine, memory what it
+    may need. `repeat_walls_s` keeps every run's wall time."""
+    good = [r for r in runs if r["ok"]] or runs[:1]
+    best = dict(min(good, key=lambda r: r["wall_s"]))
+    for key in ("tree_pss_mb", "tree_rss_mb", "maxrss_mb"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if values:
+            best[key] = max(values)
+    best["repeat_walls_s"] = [round(r["wall_s"], 2) for r in runs]
+    return best
+
+
 def measure_cli_oneshot(label: str, runs: int, budget: float = 20.0) -> dict:
     """Median wall time of `runs` one-shot scans (at least 3; fewer than `runs` past `budget` s)."""
     cmd = [*milia_cmd(), "scan", label]
@@ -711,6 +726,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds allowed per heavy figure before it is cut short and marked * (default 45)")
     ap.add_argument("--exe", help="the milia-scan executable for the subprocess figures (default: the venv's)")
     ap.add_argument("--naive-sample", type=int, default=None, help="labels for the naive baseline (default 500)")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="200k-row bulk runs, each this many times, alternated: the fastest of each is kept, with "
+                         "the highest memory of all (default 1; this 2-core machine's load moves one run by ~10%%)")
     args = ap.parse_args(argv)
     global MILIA_EXE
     MILIA_EXE = args.exe
@@ -776,19 +794,29 @@ def main(argv: list[str] | None = None) -> int:
         res["bulk_rows"] = bulk_rows
         engines = "columnar" in help_text  # issue #10: the row engine is --engine local
         row_engine = "local" if engines else None
-        for jobs in (1, 2):
-            log(f"bulk --jobs {jobs} {'--engine local ' if engines else ''}on {bulk_rows:,} rows "
-                f"(killed after {2 * cap:.0f} s) ...")
-            res["bulk"][f"j{jobs}"] = measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, row_engine)
-        if engines:
+        repeats = max(1, args.repeats)
+        res["params"]["repeats"] = repeats
+        runs: dict[str, list[dict]] = {}
+        for round_ in range(repeats):
+            again = f" (round {round_ + 1} of {repeats})" if repeats > 1 else ""
             for jobs in (1, 2):
-                log(f"bulk --jobs {jobs} --engine columnar on {bulk_rows:,} rows ...")
-                res["bulk"][f"c{jobs}"] = measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, "columnar")
+                log(f"bulk --jobs {jobs} {'--engine local ' if engines else ''}on {bulk_rows:,} rows "
+                    f"(killed after {2 * cap:.0f} s){again} ...")
+                runs.setdefault(f"j{jobs}", []).append(
+                    measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, row_engine))
+            if engines:
+                for jobs in (1, 2):
+                    log(f"bulk --jobs {jobs} --engine columnar on {bulk_rows:,} rows{again} ...")
+                    runs.setdefault(f"c{jobs}", []).append(
+                        measure_bulk(help_text, bulk_path, bulk_rows, jobs, 2 * cap, "columnar"))
+        res["bulk"].update({key: best_run(found) for key, found in runs.items()})
+        if engines:
             rep_path = repeated_catalogue_path(rows, args.seed, args.synthetic)
             rep_bulk = head_file(rep_path, bulk_rows) if bulk_rows < rows else rep_path
             log(f"repeated-label catalogue {rep_path.name}: floor, then bulk --jobs 1 --engine columnar ...")
             res["floor_repeated"] = measure_floor(rep_path)
-            res["bulk"]["r1"] = measure_bulk(help_text, rep_bulk, bulk_rows, 1, 2 * cap, "columnar")
+            res["bulk"]["r1"] = best_run([measure_bulk(help_text, rep_bulk, bulk_rows, 1, 2 * cap, "columnar")
+                                          for _ in range(repeats)])
             res["bulk"]["r1"]["floor"] = res["floor_repeated"]["labels_per_s"]
         j2 = res["bulk"]["j2"]
         res["rss"] = {"small": {"rows": bulk_rows, **{k: j2[k] for k in
@@ -857,6 +885,11 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"bulk CPU time (user+sys, process tree): --jobs 1 {b1['cpu_s']:.1f} s in {b1['wall_s']:.1f} s wall, "
                      f"--jobs 2 {b2['cpu_s']:.1f} s in {b2['wall_s']:.1f} s wall; --jobs 2 can reach 2x only when its "
                      f"CPU time stays near --jobs 1's and both cores are free.")
+    if res.get("bulk") and res["params"].get("repeats", 1) > 1:
+        walls = "; ".join(f"{k} {', '.join(f'{w:.2f}' for w in b['repeat_walls_s'])}"
+                          for k, b in res["bulk"].items() if b.get("repeat_walls_s"))
+        notes.append(f"bulk runs: each {res['params']['repeats']} times, alternated; the fastest kept, with the highest "
+                     f"memory of its runs (wall s: {walls}).")
     if res.get("bulk") and res.get("bulk_rows", rows) < rows:
         notes.append(f"bulk rows: on the first {res['bulk_rows']:,} rows of the file, because the whole file would "
                      f"not fit the {cap:.0f} s budget at the one-core rate (raise --cap to run it all).")
