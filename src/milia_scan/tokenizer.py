@@ -94,10 +94,11 @@ class Tokenizer(Generic[T]):
         self._empty = empty
         self.limit = limit  # entries in the piece cache; the older half dropped when full
         self._cache: dict[str, Piece[T]] = {}
+        self._actives: dict[str, Piece[T]] = {}  # Drug Facts actives, trimmed their own way
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickle without the cache: smaller, and safe while another thread is reading."""
-        return {**self.__dict__, "_cache": {}}
+        """Pickle without the caches: smaller, and safe while another thread is reading."""
+        return {**self.__dict__, "_cache": {}, "_actives": {}}
 
     def piece(self, piece: str) -> Piece[T]:
         """One piece as `read` caches it: trimmed, its cue flag, and what the owner derives from its
@@ -165,9 +166,12 @@ class Tokenizer(Generic[T]):
             offs = [s for s, _ in spans.spans]
             entries = [get(s) or self._piece(s) for s in strs]
         if r.section == "active":
-            entries = [self._active(s) for s in strs]
+            entries = [self._actives.get(s) or self._active(s) for s in strs]
         return Batch(r, strs, entries, offs)  # type: ignore[arg-type]
 
     def _active(self, piece: str) -> Piece[T]:
         t = trim(piece, active=True)
-        return Piece(t.a, t.b, t.percent, t.unbalanced, False, self._derive(piece[t.a : t.b]) if t.b else self._empty)
+        found = Piece(t.a, t.b, t.percent, t.unbalanced, False, self._derive(piece[t.a : t.b]) if t.b else self._empty)
+        make_room(self._actives, self.limit)
+        self._actives[piece] = found
+        return found
