@@ -126,20 +126,21 @@ def choose_delimiter(
     error naming the columns there are. Without a `delimiter`, csv.Sniffer's guess is tried first,
     but it is asked only when two delimiters or none give such a header (it reads the whole
     sample: ~45 ms for 64 KB of labels, where it often cannot tell)."""
-    if delimiter is not None:
-        candidates = [delimiter]
-    else:
-        fits = [d for d in DELIMITERS if _has_column(_parse_header(sample, dialect(d, quote_none)), columns)]
-        candidates = fits if len(fits) == 1 else []  # one fits: the guess could only put it first
-        if not candidates:
+    candidates = [delimiter] if delimiter is not None else list(DELIMITERS)
+    headers = {d: _parse_header(sample, dialect(d, quote_none)) for d in candidates}  # each read once
+    if delimiter is None:
+        fits = [d for d in DELIMITERS if _has_column(headers[d], columns)]
+        if len(fits) == 1:  # one fits: the guess could only put it first
+            candidates = fits
+        else:
             try:
-                candidates.append(csv.Sniffer().sniff("".join(sample), delimiters=DELIMITERS).delimiter)
+                guess = csv.Sniffer().sniff("".join(sample), delimiters=DELIMITERS).delimiter
+                candidates = [guess] + [d for d in DELIMITERS if d != guess]
             except csv.Error:
                 pass
-            candidates += [d for d in DELIMITERS if d not in candidates]
     first: list[str] | None = None
     for d in candidates:
-        header = _parse_header(sample, dialect(d, quote_none))
+        header = headers[d]
         if header is None:
             continue
         if first is None:
