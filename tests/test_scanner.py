@@ -41,6 +41,17 @@ def test_caches_stay_bounded_on_endless_new_tokens(monkeypatch) -> None:
     for i in range(1000):
         assert s.score(f"Aqua, Petrolatum, Novel Extract {i}, Niacinamid{i}").hits == ("petrolatum",)
     assert len(s.matcher._cache) <= 100 and len(s._tokenizer._cache) <= 100 and len(s.matcher._fits) <= 100
+    assert len(s.matcher._fit_sets) <= 100
+
+
+def test_words_that_fill_the_same_places_share_one_set() -> None:
+    """A bulk worker learns ~12k words but only ~150 distinct sets of places: each is kept once."""
+    s = Scanner()
+    for i in range(300):
+        s.score(f"Aqua, Petrolatm, Glycerine, Novel{i} Extrakt, Dimeticone")
+    fits = list(s.matcher._fits.values())
+    assert len(fits) > len(set(fits)) > 1
+    assert len({id(f) for f in fits}) == len(set(fits))
 
 
 def test_report_carries_the_condition_profiles_beside_the_score(run) -> None:

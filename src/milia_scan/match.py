@@ -232,12 +232,15 @@ class Matcher:
             self._by_letter.setdefault(w[0], []).append(w)
         self._cache: dict[str, Resolution] = {}
         self._fits: dict[str, frozenset[tuple[int, int]]] = {}  # token word -> places it could fill
+        # each distinct set of places, kept once: ~150 sets serve ~12k words (74% the empty set),
+        # so a word's entry costs a slot, not a set of tuples (bulk workers' memory)
+        self._fit_sets: dict[frozenset[tuple[int, int]], frozenset[tuple[int, int]]] = {}
         self.cache_limit = _CACHE_LIMIT  # entries in each cache; the older half dropped when full
         self._veto_near: dict[str, list[str]] = {}  # candidate key -> veto keys that could be as close
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle the indexes, not the caches of resolved tokens and words."""
-        return {**self.__dict__, "_cache": {}, "_fits": {}, "_veto_near": {}}
+        return {**self.__dict__, "_cache": {}, "_fits": {}, "_fit_sets": {}, "_veto_near": {}}
 
     def _add_known(self, name: str, why: str) -> None:
         key = match_key(name)
@@ -438,6 +441,8 @@ class Matcher:
                                score_cutoff=_MAX_EDITS, limit=None)
         fits = frozenset().union(*(self._places[cw] for cw, _, _ in near
                                    if _same_word(w, cw, False) is not None or _short_typo(w, cw, False)))
+        make_room(self._fit_sets, self.cache_limit)
+        fits = self._fit_sets.setdefault(fits, fits)
         make_room(self._fits, self.cache_limit)
         self._fits[w] = fits
         return fits
