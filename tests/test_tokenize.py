@@ -165,3 +165,18 @@ def test_every_disclaimer_holds_the_word_trim_looks_for() -> None:
     from milia_scan import vocabulary as v
 
     assert all(v.DISCLAIMER_WORD in pattern for pattern in v.DISCLAIMERS)
+
+
+def test_a_piece_is_cached_once_whatever_whitespace_leads_it() -> None:
+    """" Glycerin" after a comma and "Glycerin" first in a list are one cache entry (a piece's
+    bounds index it without its leading whitespace): a bulk worker's bounded cache holds more
+    names. The spans still point at the token in each label."""
+    from milia_scan import Scanner
+
+    s = Scanner()
+    for label in ("Glycerin, Aqua", "Aqua, Glycerin", "Aqua,  Glycerin", "Aqua,\tGlycerin"):
+        toks = s.tokenize(label)
+        assert [label[t.start : t.end] for t in toks] == [t.text for t in toks]
+        assert [t.text for t in toks] == (["Glycerin", "Aqua"] if label[0] == "G" else ["Aqua", "Glycerin"])
+    keys = set(s._tokenizer._cache)
+    assert "Glycerin" in keys and not any(k != k.lstrip() for k in keys)

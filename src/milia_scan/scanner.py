@@ -39,7 +39,6 @@ from .score import (
     score_values,
 )
 from .sections import PartHead
-from .separators import offsets
 from .tokenizer import Piece, Tokenizer
 
 _PIECE_CACHE_LIMIT = 50_000  # distinct pieces per process; the older half dropped when full
@@ -223,8 +222,7 @@ class Scanner:
             may, section, part = r.may_contain, r.section, r.part
             # (offset, piece) of each piece that holds a token, as `Batch.spans` gives them, picked
             # by C-level compress rather than a generator
-            starts = bt.starts if bt.starts is not None else offsets(bt.texts, r.start)
-            held = compress(zip(starts, bt.pieces), map(_HAS_TOKEN, bt.pieces))
+            held = compress(zip(bt.key_starts(), bt.pieces), map(_HAS_TOKEN, bt.pieces))
             rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
                       "normalized": p.value.key, "may_contain": may, "section": section, "part": part,
                       "percent": p.percent}
@@ -267,7 +265,7 @@ class Scanner:
             result = LabelScore(best.score, best.band, hits, helpful,
                                 max(r.milia for r in results), max(r.pore_clogging for r in results))
         if profiles:
-            texts = [t[p.a : p.b] for bt in batches for t, p in zip(bt.texts, bt.pieces) if p.b]
+            texts = [t[p.a : p.b] for bt in batches for t, p in zip(bt.keys, bt.pieces) if p.b]
             return result._replace(**verdicts(rules_for(self), texts)._asdict())
         return result
 

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from operator import attrgetter
+from operator import add, attrgetter, sub
 from typing import Generic, NamedTuple, TypeVar
 
 from . import vocabulary as v
@@ -32,7 +32,8 @@ T = TypeVar("T")
 
 class Piece(NamedTuple, Generic[T]):
     """A cached piece: its trim and what the tokenizer's owner derived from the token text (or
-    the owner's `empty` value for a piece that holds no token: b == 0)."""
+    the owner's `empty` value for a piece that holds no token: b == 0). `a` and `b` bound the
+    token in the text looked up: `read` looks each piece up without its leading whitespace."""
 
     a: int
     b: int
@@ -48,14 +49,19 @@ class Batch(NamedTuple, Generic[T]):
 
     region: Region
     texts: list[str]  # each piece as written
+    keys: list[str]  # each piece without its leading whitespace: what was looked up (a piece's a, b index it)
     pieces: list[Piece[T]]  # pieces with no token (b == 0) included
-    starts: list[int] | None  # where each piece starts; None: one-character separators (`spans`)
+    starts: list[int] | None  # where each piece starts; None: one-character separators (`key_starts`)
+
+    def key_starts(self) -> list[int]:
+        """Where each key starts in the label: its piece's start plus the whitespace before it."""
+        starts = self.starts if self.starts is not None else offsets(self.texts, self.region.start)
+        return list(map(add, starts, map(sub, map(len, self.texts), map(len, self.keys))))
 
     def spans(self) -> Iterator[tuple[int, Piece[T]]]:
-        """(offset of the piece in the label, piece) for each piece that holds a token: the
-        token is label[offset + piece.a : offset + piece.b]."""
-        starts = self.starts if self.starts is not None else offsets(self.texts, self.region.start)
-        return ((o, p) for o, p in zip(starts, self.pieces) if p.b)
+        """(offset of the key in the label, piece) for each piece that holds a token: the token
+        is label[offset + piece.a : offset + piece.b]."""
+        return ((o, p) for o, p in zip(self.key_starts(), self.pieces) if p.b)
 
 
 def cue_chars(label: str) -> bool:
@@ -146,16 +152,14 @@ class Tokenizer(Generic[T]):
 
     def _region(self, label: str, r: Region) -> Batch[T]:
         a, b = r.start, r.end
-        get = self._cache.get
         breaks = has_break(label, a, b)
         if breaks and bulleted(label, a, b):
             strs, offs = split(label, a, b, "only")
-            entries, spans = [], depth_zero(label, a, b, strs, offs or offsets(strs, a))
+            spans = depth_zero(label, a, b, strs, offs or offsets(strs, a))
         else:
             strs, offs = split(label, a, b, False)
-            entries = list(map(get, strs))
-            if None in entries:
-                entries = [e if e is not None else get(s) or self._piece(s) for e, s in zip(entries, strs)]
+            keys = list(map(str.lstrip, strs))
+            entries = self._entries(keys)
             unbalanced = any(map(_UNBALANCED, entries))
             spans = depth_zero(label, a, b, strs, offs or offsets(strs, a)) if unbalanced else None
             if breaks and (spans.groups if spans else len(strs)) == 1:
@@ -164,10 +168,21 @@ class Tokenizer(Generic[T]):
         if spans is not None:
             strs = [label[s:e] for s, e in spans.spans]
             offs = [s for s, _ in spans.spans]
-            entries = [get(s) or self._piece(s) for s in strs]
+            keys = list(map(str.lstrip, strs))
+            entries = self._entries(keys)
         if r.section == "active":
-            entries = [self._actives.get(s) or self._active(s) for s in strs]
-        return Batch(r, strs, entries, offs)  # type: ignore[arg-type]
+            entries = [self._actives.get(s) or self._active(s) for s in keys]
+        return Batch(r, strs, keys, entries, offs)  # type: ignore[arg-type]
+
+    def _entries(self, keys: list[str]) -> list[Piece[T]]:
+        """The cached piece of each key, trimming the new ones. Keys are pieces without their
+        leading whitespace: " Glycerin" after a comma and "Glycerin" first in a list are one entry,
+        shared with no copy (a piece's bounds index its key), so a bounded cache holds more names."""
+        get = self._cache.get
+        entries = list(map(get, keys))
+        if None in entries:
+            entries = [e if e is not None else get(s) or self._piece(s) for e, s in zip(entries, keys)]
+        return entries
 
     def _active(self, piece: str) -> Piece[T]:
         t = trim(piece, active=True)
