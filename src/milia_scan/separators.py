@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from operator import add, sub
 from typing import NamedTuple
 
 from . import vocabulary as v
@@ -136,6 +137,19 @@ def patterned(sub: str) -> bool:
 def offsets(strs: list[str], a: int) -> list[int]:
     """Where each piece starts, for pieces split on one-character separators from offset a."""
     return list(accumulate(map(_PLUS_ONE, map(len, strs)), initial=a))[:-1]
+
+
+def key_offsets(strs: list[str], keys: list[str], a: int, starts: list[int] | None) -> list[int]:
+    """Where each key starts: a key is its piece without the leading whitespace, so it ends where
+    the piece does. `starts`: where each piece starts; None: one-character separators from
+    offset a, so each piece ends one before the next starts. C-level steps: a report reads this
+    for every batch of the label."""
+    if starts is None:
+        ends = accumulate(map(_PLUS_ONE, map(len, strs)), initial=a - 1)
+        next(ends)  # the i-th piece ends at a + the lengths of pieces 0..i + i separators
+    else:
+        ends = map(add, starts, map(len, strs))
+    return list(map(sub, ends, map(len, keys)))
 
 
 def _digit_commas(text: str, a: int, strs: list[str]) -> list[str]:

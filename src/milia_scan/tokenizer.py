@@ -14,13 +14,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from operator import add, attrgetter, sub
+from operator import attrgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from . import vocabulary as v
 from .cache import make_room
 from .sections import PartHead, Region, plain, regions
-from .separators import bulleted, depth_zero, has_break, join_hyphenated, offsets, split
+from .separators import bulleted, depth_zero, has_break, join_hyphenated, key_offsets, offsets, split
 from .trim import trim
 
 _UNBALANCED = attrgetter("unbalanced")
@@ -54,9 +54,8 @@ class Batch(NamedTuple, Generic[T]):
     starts: list[int] | None  # where each piece starts; None: one-character separators (`key_starts`)
 
     def key_starts(self) -> list[int]:
-        """Where each key starts in the label: its piece's start plus the whitespace before it."""
-        starts = self.starts if self.starts is not None else offsets(self.texts, self.region.start)
-        return list(map(add, starts, map(sub, map(len, self.texts), map(len, self.keys))))
+        """Where each key starts in the label."""
+        return key_offsets(self.texts, self.keys, self.region.start, self.starts)
 
     def spans(self) -> Iterator[tuple[int, Piece[T]]]:
         """(offset of the key in the label, piece) for each piece that holds a token: the token
