@@ -27,8 +27,9 @@ R = TypeVar("R")
 #: per use. Measured on the 200,000-row low-repeat catalogue (CPU seconds, peak RSS): one
 #: process, 50k -> 200k: 17.9 -> 14.6 s, 245 -> 268 MB (329 MB at 1M rows). Columnar workers
 #: (--jobs 2), 50k -> 100k: 18.9 -> 15.5 s, largest process 206 -> 217 MB (200k: no faster).
-#: Row-engine workers stay at 50k: the row engine's --jobs 2 tree must stay under 200 MB (181 MB
-#: PSS at 1M rows with 50k, 198 MB at 200k rows with 100k).
+#: Row-engine workers stay at 50k: the row engine's --jobs 2 tree must stay under 200 MB. At 1M
+#: rows (1da7b48, 35be733), 50k / 60k / 75k / 100k: tree PSS 174 / 185 / 197 / 212 MB, wall 33.0 / 33.7 /
+#: 32.3 / 33.2 s (pieces are cached without their leading whitespace: a larger cache buys little).
 CACHE_ONE_PROCESS = 200_000
 CACHE_PER_WORKER = 50_000
 CACHE_PER_COLUMNAR_WORKER = 100_000
