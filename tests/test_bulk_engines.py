@@ -6,6 +6,7 @@ without the profiles' columns."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -146,3 +147,16 @@ def test_columnar_quotes_cells_as_the_row_engine_with_any_delimiter(cells: list[
         ref = _run(src, Path(d) / "local.csv", engine="local", delimiter=delimiter)
         got = _run(src, Path(d) / "columnar.csv", engine="columnar", delimiter=delimiter)
         assert got == ref
+
+
+@given(rows=st.lists(st.lists(st.sampled_from(["a", "\r", "\n", "\r\n", "\n\r", ""]), max_size=4).map("".join),
+                     min_size=1, max_size=8),
+       last_end=st.booleans())
+def test_line_count_from_known_crlf_row_ends_is_the_full_count(rows: list[str], last_end: bool) -> None:
+    """A block whose rows end in CRLF: told how many, `line_ends` skips the two-byte count when
+    the block holds no other carriage return, and counts the same lines either way."""
+    from milia_scan.bulk.blocks import line_ends
+
+    block = ("\r\n".join(rows) + ("\r\n" if last_end else "")).encode()
+    row_ends = len(rows) - (not last_end)
+    assert line_ends(block, row_ends) == line_ends(block) == len(re.findall(rb"\r\n|\r|\n", block))

@@ -132,19 +132,19 @@ def _lines(rows: Any, end: str) -> Any:
     return pc.binary_join_element_wise(rows, "", end)
 
 
-def _reads_back(rows: Any, block: bytes) -> bool:
-    """Whether the rows, written with "\\n" (or, for a CRLF block, "\\r\\n") line ends, are the
-    block's bytes (the last line of the file may lack its line end)."""
+def _reads_back(rows: Any, block: bytes) -> str | None:
+    """The line end ("\\n", or "\\r\\n" when the block holds a carriage return: tried first) with
+    which the rows, written back, are the block's bytes (the last line of the file may lack its
+    line end); None when neither gives them."""
     import pyarrow as pa
 
-    ends = ["\n", "\r\n"] if b"\r" in block else ["\n"]
-    for end in ends:
+    for end in ("\r\n", "\n") if b"\r" in block else ("\n",):
         written = _bytes(_lines(rows, end))
         if not block.endswith(b"\n") and written.size >= len(end):
             written = written.slice(0, written.size - len(end))
         if written.size == len(block) and written.equals(pa.py_buffer(block)):
-            return True
-    return False
+            return end
+    return None
 
 
 def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSpec, bool]) -> Scored | None:
@@ -166,7 +166,8 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
     d = spec.delimiter
     fields = [_written(c, d, spec.quote_none) for c in columns]
     rows = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, d)
-    if not _reads_back(rows, block):
+    end = _reads_back(rows, block)
+    if end is None:
         return None
     found = score_text_columns([columns[i] for i in spec.cols], spec.names, scanner, context,
                                None if spec.context_col is None else columns[spec.context_col].to_pylist())
@@ -190,7 +191,8 @@ def csv_block(scanner: Scanner, context: ContextSpec, task: tuple[bytes, BlockSp
         rows = pc.binary_join_element_wise(*out, *extra, d)
     else:
         rows = pc.binary_join_element_wise(rows, *cells, d)
-    return Scored(_bytes(_lines(rows, "\n")).to_pybytes(), got.scored, got.empty, line_ends(block))
+    crlf = len(rows) - (not block.endswith(b"\n")) if end == "\r\n" else 0  # its rows' own CRLF ends
+    return Scored(_bytes(_lines(rows, "\n")).to_pybytes(), got.scored, got.empty, line_ends(block, crlf))
 
 
 # ---------------------------------------------------------------------------- parent side
