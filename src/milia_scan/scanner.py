@@ -220,8 +220,8 @@ class Scanner:
         for bt in batches:
             r = bt.region
             may, section, part = r.may_contain, r.section, r.part
-            # (offset, piece) of each piece that holds a token, as `Batch.spans` gives them, picked
-            # by C-level compress rather than a generator
+            # (offset of its key, piece) of each piece that holds a token (the token is
+            # label[offset + a : offset + b]), picked by C-level compress rather than a generator
             held = compress(zip(bt.key_starts(), bt.pieces), map(_HAS_TOKEN, bt.pieces))
             rows += [{"text": label[(s := o + p.a) : (e := o + p.b)], "start": s, "end": e, "position": i,
                       "normalized": p.value.key, "may_contain": may, "section": section, "part": part,

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Generic, NamedTuple, TypeVar
 
@@ -56,11 +56,6 @@ class Batch(NamedTuple, Generic[T]):
     def key_starts(self) -> list[int]:
         """Where each key starts in the label."""
         return key_offsets(self.texts, self.keys, self.region.start, self.starts)
-
-    def spans(self) -> Iterator[tuple[int, Piece[T]]]:
-        """(offset of the key in the label, piece) for each piece that holds a token: the token
-        is label[offset + piece.a : offset + piece.b]."""
-        return ((o, p) for o, p in zip(self.key_starts(), self.pieces) if p.b)
 
 
 def cue_chars(label: str) -> bool:
