@@ -110,7 +110,7 @@ def find_marks(text: str, low: str) -> list[Mark]:
             if m is not None:
                 marks.append(Mark(m.start(), m.end(), "heading", m.start("name"), m.end("name")))
     marks = _non_overlapping(_in_order(marks))
-    if not _DRUG_KINDS.isdisjoint(map(_KIND, marks)):
+    if not _DRUG_KINDS.isdisjoint(map(MARK_KIND, marks)):
         stops = [Mark(m.start(), m.end(), "stop", m.start(), m.start()) for m in _DRUG_STOP.finditer(text)]
         marks = _non_overlapping(_in_order(marks + stops))
     return marks
@@ -126,7 +126,7 @@ def _in_order(marks: list[Mark]) -> list[Mark]:
 
 _START = attrgetter("start")
 _END = attrgetter("end")
-_KIND = attrgetter("kind")
+MARK_KIND = attrgetter("kind")  # a mark's kind, read by C-level calls (here and in `sections`)
 _DRUG_KINDS = frozenset({"drug", "active", "inactive"})  # a Drug Facts label: its stops are read too
 
 

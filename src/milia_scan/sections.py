@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from itertools import compress
-from operator import attrgetter
 from typing import NamedTuple
 
 from . import vocabulary as v
 from .headers import (
-    KNOWN, MAY_CUES, MIN_LIST_COMMAS, MIN_LIST_COMMAS_UNHEADED, Mark, find_marks, listlike, may_contain_marks,
+    KNOWN, MARK_KIND, MAY_CUES, MIN_LIST_COMMAS, MIN_LIST_COMMAS_UNHEADED, Mark, find_marks, listlike,
+    may_contain_marks,
 )
 
 
@@ -46,7 +46,6 @@ _GLUED_PCT = re.compile(r"%(?=[^\W\d_])")  # "Salicylic Acid 1.50%Water": the ac
 _OTHER = re.compile(r"(?i)others?|inactive")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LIST_KINDS = frozenset({"ingr", "active", "inactive"})
-_KIND = attrgetter("kind")
 _PLAIN = (PartHead(None, 0, 0),)
 
 
@@ -81,7 +80,7 @@ def _cut(text: str, marks: list[Mark]) -> tuple[list[Region], tuple[PartHead, ..
     starts a new part once the current one has content; "Inactive:" and an "Ingredients:" right
     after a part's actives continue it, as does a header glued to a heading ("Mask:INGREDIENTS:").
     """
-    kinds = list(map(_KIND, marks))  # read by C-level calls: a label can hold a mark per colon
+    kinds = list(map(MARK_KIND, marks))  # read by C-level calls: a label can hold a mark per colon
     listed = not _LIST_KINDS.isdisjoint(kinds)
     # "Moisturizer ingredients:": list headers that name a product make the label a kit, whose
     # earlier sub-headings ("Cleanser:") head products too.
