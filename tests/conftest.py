@@ -3,9 +3,11 @@ tests that need it skip cleanly when it is absent."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import importlib.util
 import os
+import sys
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -31,6 +33,20 @@ if "MILIA_SCAN_CACHE_DIR" not in os.environ:
 
     os.environ["MILIA_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="milia-scan-test-snapshots-")
     atexit.register(shutil.rmtree, os.environ["MILIA_SCAN_CACHE_DIR"], True)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """A script of benchmarks/ as a module (once; the folder on sys.path for its own imports)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = ROOT / "benchmarks" / f"{name}.py"
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def shared_file(relative: str) -> Path:

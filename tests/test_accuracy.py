@@ -13,9 +13,7 @@ per shape, each asserting the clean target.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import random
-import sys
 import warnings
 from pathlib import Path
 
@@ -23,27 +21,14 @@ import pytest
 
 import milia_scan
 
-from .conftest import shared_file
+from .conftest import load_benchmark, shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 
 
-def _load(name: str):
-    path = ROOT / "benchmarks" / f"{name}.py"
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-noise = _load("noise")
-acc = _load("accuracy")
+noise = load_benchmark("noise")
+acc = load_benchmark("accuracy")
 
 SEED = 6
 NOISE_LIMIT = 120  # labels per noise kind (the clean row uses every label)

@@ -3,22 +3,11 @@ each shape (spans into the input). No timing here: the timings are the benchmark
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "adversarial.py"
+from .conftest import load_benchmark
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location("adversarial_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-adversarial = _load()
+adversarial = load_benchmark("adversarial")
 CASES = [pytest.param(make, id=f"{shape} / {variant}") for shape, variant, make in adversarial.builders()]
 
 

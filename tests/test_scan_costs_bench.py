@@ -3,23 +3,12 @@ take away what it says, and scan() must be as shipped again after it."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from milia_scan import Report, Scanner
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "scan_costs.py"
+from .conftest import load_benchmark
+
 LABEL = "Aqua, Petrolatum, Isopropyl Myristate, Parfum, Linalool, Glycerin"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("scan_costs_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-costs = _load()
+costs = load_benchmark("scan_costs")
 
 
 def test_each_variant_takes_away_what_it_names_and_puts_it_back() -> None:
