@@ -21,25 +21,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
 import catalogue  # noqa: E402
 
-
-@contextmanager
-def replaced(module: Any, name: str, value: Any) -> Iterator[None]:
-    before = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, before)
+from milia_scan import profiles, scanner  # noqa: E402
 
 
 def _plain_rows(cls: type, rows: Any) -> list[Any]:
@@ -50,31 +43,20 @@ def _plain_one(cls: type, **fields: Any) -> SimpleNamespace:
     return SimpleNamespace(**fields)  # attribute reads, as scan() does on a built model
 
 
-def no_models(stack: ExitStack) -> None:
-    from milia_scan import profiles, scanner
-
-    for module in (scanner, profiles):
-        stack.enter_context(replaced(module, "built", _plain_rows))
-        stack.enter_context(replaced(module, "built_one", _plain_one))
-
-
-def no_profiles(stack: ExitStack) -> None:
-    from milia_scan import scanner
-
-    stack.enter_context(replaced(scanner, "profiles_of_rows", lambda rules, rows: None))
-
-
-VARIANTS: dict[str, tuple[Callable[[ExitStack], None], ...]] = {
-    "as shipped": (), "no result models": (no_models,), "no profiles": (no_profiles,),
-    "neither": (no_models, no_profiles)}
+# Each variant: the (module, name, stand-in) it replaces for the time of a measurement.
+NO_MODELS = [(module, name, stand_in) for module in (scanner, profiles)
+             for name, stand_in in (("built", _plain_rows), ("built_one", _plain_one))]
+NO_PROFILES = [(scanner, "profiles_of_rows", lambda rules, rows: None)]
+VARIANTS: dict[str, list[tuple[Any, str, Any]]] = {
+    "as shipped": [], "no result models": NO_MODELS, "no profiles": NO_PROFILES, "neither": NO_MODELS + NO_PROFILES}
 
 
 @contextmanager
-def variant(changes: tuple[Callable[[ExitStack], None], ...]) -> Iterator[None]:
-    """scan() with `changes` made for the block, put back after it."""
+def variant(replaced: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """scan() with `replaced` in place for the block, put back after it."""
     with ExitStack() as stack:
-        for change in changes:
-            change(stack)
+        for module, name, stand_in in replaced:
+            stack.enter_context(mock.patch.object(module, name, stand_in))
         yield
 
 
